@@ -1,0 +1,937 @@
+/* cmd_config.c - the introspection commands: CONFIG, COMMAND and INFO.
+ *
+ *   CONFIG GET/SET/REWRITE/RESETSTAT  thin layers over common/config (the option engine
+ *                    owns parsing, all-or-nothing SET and the INI rewrite) and srv.stats
+ *   COMMAND ...      reads the command table (commands.h): INFO in Redis 7.0's 10-field
+ *                    shape, DOCS, LIST with FILTERBY, COUNT, GETKEYS[ANDFLAGS]
+ *   INFO             the text comes from info.c
+ *
+ * What the table does not carry is derived, deterministically:
+ *   - ACL categories: the implicit ones Redis adds from flags (@write, @read, @admin +
+ *     @dangerous, @fast or else @slow, ...) plus the data-type category of the command's
+ *     group (string -> @string, generic -> @keyspace, ...);
+ *   - key specs: one "range" spec built from (first, last, step), flagged RO+access for
+ *     readonly commands and RW+update for writes; tips are empty;
+ *   - COMMAND DOCS arguments: parsed from the row's usage line ("key [key ...]") into
+ *     Redis's argument tree, so redis-cli, which rebuilds its hints from that tree, shows
+ *     the same line.
+ * The names Redis gives to command flags and ACL categories are listed once each, below. */
+#include "common/config.h"
+#include "common/glob.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "server/client.h"
+#include "server/commands.h"
+#include "server/info.h"
+#include "server/reply.h"
+#include "server/server.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+/* CmdSpec flag bits under Redis's names, in the order COMMAND INFO lists them. Redis hides
+ * some on purpose (listed = false); the row keeps them so the mapping stays complete. */
+typedef struct CmdFlagName {
+    uint32_t bit;
+    const char *name;
+    bool listed;
+} CmdFlagName;
+
+/* clang-format off */
+static const CmdFlagName cmd_flag_names[] = {
+    {CMD_WRITE,             "write",             true},
+    {CMD_READONLY,          "readonly",          true},
+    {CMD_DENYOOM,           "denyoom",           true},
+    {CMD_ADMIN,             "admin",             true},
+    {CMD_PUBSUB,            "pubsub",            true},
+    {CMD_NOSCRIPT,          "noscript",          true},
+    {CMD_BLOCKING,          "blocking",          true},
+    {CMD_LOADING,           "loading",           true},
+    {CMD_STALE,             "stale",             true},
+    {CMD_SKIP_MONITOR,      "skip_monitor",      true},
+    {CMD_SKIP_SLOWLOG,      "skip_slowlog",      true},
+    {CMD_FAST,              "fast",              true},
+    {CMD_NO_AUTH,           "no_auth",           true},
+    {CMD_MAY_REPLICATE,     "may_replicate",     false},
+    {CMD_SENTINEL,          "sentinel",          false},
+    {CMD_ONLY_SENTINEL,     "only_sentinel",     false},
+    {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys", true},
+    {CMD_PROTECTED,         "protected",         false},
+    {CMD_NO_MULTI,          "no_multi",          true},
+    {CMD_ALLOW_BUSY,        "allow_busy",        true},
+};
+
+/* Redis's ACL categories in its own order (COMMAND INFO prints them in this order); `group`
+ * is the COMMAND DOCS group whose commands belong to the category. */
+enum {
+    ACL_KEYSPACE, ACL_READ, ACL_WRITE, ACL_SET, ACL_SORTEDSET, ACL_LIST, ACL_HASH, ACL_STRING,
+    ACL_BITMAP, ACL_HYPERLOGLOG, ACL_GEO, ACL_STREAM, ACL_PUBSUB, ACL_ADMIN, ACL_FAST, ACL_SLOW,
+    ACL_BLOCKING, ACL_DANGEROUS, ACL_CONNECTION, ACL_TRANSACTION, ACL_SCRIPTING, ACL_COUNT,
+};
+
+static const struct {
+    const char *name;
+    const char *group;
+} acl_categories[ACL_COUNT] = {
+    [ACL_KEYSPACE]    = {"@keyspace",    "generic"},
+    [ACL_READ]        = {"@read",        NULL},
+    [ACL_WRITE]       = {"@write",       NULL},
+    [ACL_SET]         = {"@set",         "set"},
+    [ACL_SORTEDSET]   = {"@sortedset",   "sorted-set"},
+    [ACL_LIST]        = {"@list",        "list"},
+    [ACL_HASH]        = {"@hash",        "hash"},
+    [ACL_STRING]      = {"@string",      "string"},
+    [ACL_BITMAP]      = {"@bitmap",      "bitmap"},
+    [ACL_HYPERLOGLOG] = {"@hyperloglog", "hyperloglog"},
+    [ACL_GEO]         = {"@geo",         "geo"},
+    [ACL_STREAM]      = {"@stream",      "stream"},
+    [ACL_PUBSUB]      = {"@pubsub",      "pubsub"},
+    [ACL_ADMIN]       = {"@admin",       NULL},
+    [ACL_FAST]        = {"@fast",        NULL},
+    [ACL_SLOW]        = {"@slow",        NULL},
+    [ACL_BLOCKING]    = {"@blocking",    NULL},
+    [ACL_DANGEROUS]   = {"@dangerous",   NULL},
+    [ACL_CONNECTION]  = {"@connection",  "connection"},
+    [ACL_TRANSACTION] = {"@transaction", "transactions"},
+    [ACL_SCRIPTING]   = {"@scripting",   "scripting"},
+};
+/* clang-format on */
+
+#define ACL_BIT(i) (1u << (i))
+
+static const char *command_group(const Command *cmd) {
+    if (cmd->spec->group) return cmd->spec->group;
+    return cmd->parent ? cmd->parent->spec->group : NULL;
+}
+
+/* The group's category (containers have none), then the implicit ones, as Redis's
+ * setImplicitACLCategories adds them. */
+static uint32_t command_acl_mask(const Command *cmd) {
+    const CmdSpec *s = cmd->spec;
+    const char *group = command_group(cmd);
+    uint32_t m = 0;
+    for (int i = 0; i < ACL_COUNT && group && (s->proc || !s->subcommands); i++)
+        if (acl_categories[i].group && strcmp(acl_categories[i].group, group) == 0)
+            m |= ACL_BIT(i);
+    if (s->flags & CMD_WRITE) m |= ACL_BIT(ACL_WRITE);
+    if ((s->flags & CMD_READONLY) && !(m & ACL_BIT(ACL_SCRIPTING))) m |= ACL_BIT(ACL_READ);
+    if (s->flags & CMD_ADMIN) m |= ACL_BIT(ACL_ADMIN) | ACL_BIT(ACL_DANGEROUS);
+    if (s->flags & CMD_PUBSUB) m |= ACL_BIT(ACL_PUBSUB);
+    if (s->flags & CMD_FAST) m |= ACL_BIT(ACL_FAST);
+    if (s->flags & CMD_BLOCKING) m |= ACL_BIT(ACL_BLOCKING);
+    if (!(m & ACL_BIT(ACL_FAST))) m |= ACL_BIT(ACL_SLOW);
+    return m;
+}
+
+/* Key-spec flags we can stand behind from the command flags alone. */
+static int key_spec_flags(const CmdSpec *s, const char *out[2]) {
+    if (s->flags & CMD_WRITE) {
+        out[0] = "RW";
+        out[1] = "update";
+        return 2;
+    }
+    out[0] = "RO";
+    out[1] = "access";
+    return (s->flags & CMD_READONLY) ? 2 : 1;
+}
+
+/* "config|get" -> the subcommand; "get" -> the command; NULL when unknown. */
+static Command *lookup_fullname(const RespArg *a) {
+    const char *bar = memchr(a->ptr, '|', a->len);
+    if (!bar) return command_lookup(a->ptr, a->len);
+    Command *parent = command_lookup(a->ptr, (size_t)(bar - a->ptr));
+    const char *sub = bar + 1;
+    size_t sublen = a->len - (size_t)(sub - a->ptr);
+    if (!parent || memchr(sub, '|', sublen)) return NULL;
+    return command_lookup_sub(parent, sub, sublen);
+}
+
+/* ---- CONFIG ---------------------------------------------------------------------------- */
+
+/* CONFIG GET matches option names and aliases as separate entries (Redis 7.0 lists both
+ * "replicaof" and "slaveof" for "*"); entry 2k is option k's name, 2k+1 its alias. Each
+ * entry is reported once, under the spelling of the first argument that matched it:
+ * exact names as the client wrote them, patterns under the table's spelling. Hidden
+ * options answer exact names only. */
+typedef struct ConfigGet {
+    Client *c;
+    bool *seen;
+    long long pairs;
+    Buf value;
+} ConfigGet;
+
+static void config_get_emit(ConfigGet *g, const CfgOption *o, const char *key) {
+    buf_clear(&g->value);
+    cfg_format(&server_cfg_table, o, &g->value);
+    reply_bulk_cstr(g->c, key);
+    reply_bulk(g->c, buf_cstr(&g->value), g->value.len);
+    g->pairs++;
+}
+
+static void config_get_exact(ConfigGet *g, const char *name) {
+    const CfgOption *o = cfg_find(&server_cfg_table, name);
+    if (!o) return;
+    size_t e = 2 * (size_t)(o - server_cfg_table.options) + (strcasecmp(o->name, name) != 0);
+    if (g->seen[e]) return;
+    g->seen[e] = true;
+    config_get_emit(g, o, name);
+}
+
+static void config_get_glob(ConfigGet *g, const char *pattern) {
+    const CfgOption *opts = server_cfg_table.options;
+    for (const CfgOption *o = opts; o->type != CFG_T_END; o++) {
+        if (o->flags & CFG_HIDDEN) continue;
+        size_t e = 2 * (size_t)(o - opts);
+        const char *names[2] = {o->name, o->alias};
+        for (int i = 0; i < 2; i++) {
+            if (!names[i] || g->seen[e + (size_t)i]) continue;
+            if (!glob_match_cstr(pattern, names[i], true)) continue;
+            g->seen[e + (size_t)i] = true;
+            config_get_emit(g, o, names[i]);
+        }
+    }
+}
+
+/* CONFIG GET parameter [parameter ...] -> map of name -> value */
+static void cmd_config_get(Client *c) {
+    size_t nopts = 0;
+    while (server_cfg_table.options[nopts].type != CFG_T_END) nopts++;
+    ConfigGet g = {.c = c, .seen = mem_calloc(2 * nopts + 2), .value = BUF_INIT};
+    size_t handle = reply_deferred_begin(c);
+    for (int i = 2; i < c->argc; i++) {
+        char *name = arg_dup(&c->argv[i]);
+        if (strpbrk(name, "[*?"))
+            config_get_glob(&g, name);
+        else
+            config_get_exact(&g, name);
+        mem_free(name);
+    }
+    reply_deferred_map(c, handle, g.pairs);
+    buf_deinit(&g.value);
+    mem_free(g.seen);
+}
+
+/* CONFIG SET parameter value [parameter value ...]: all or nothing (cfg_set_many). */
+static void cmd_config_set(Client *c) {
+    int n = c->argc - 2;
+    char **words = mem_alloc(sizeof(char *) * (size_t)n);
+    for (int i = 0; i < n; i++) words[i] = arg_dup(&c->argv[i + 2]);
+    Buf err = BUF_INIT;
+    if (cfg_set_many(&server_cfg_table, n, words, &err) == 0) {
+        reply_ok(c);
+    } else {
+        Buf msg = BUF_INIT;
+        buf_printf(&msg, "ERR %s", buf_cstr(&err));
+        reply_error(c, buf_cstr(&msg));
+        buf_deinit(&msg);
+    }
+    buf_deinit(&err);
+    for (int i = 0; i < n; i++) mem_free(words[i]);
+    mem_free(words);
+}
+
+/* CONFIG REWRITE */
+static void cmd_config_rewrite(Client *c) {
+    if (!srv.config_file) {
+        reply_error(c, "ERR The server is running without a config file");
+        return;
+    }
+    Buf err = BUF_INIT;
+    int rc = cfg_rewrite(&server_cfg_table, srv.config_file, &err);
+    if (rc != 0) {
+        log_warn("CONFIG REWRITE failed: %s", buf_cstr(&err));
+        reply_error_fmt(c, "ERR Rewriting config file: %s", strerror(-rc));
+    } else {
+        log_notice("CONFIG REWRITE executed with success.");
+        reply_ok(c);
+    }
+    buf_deinit(&err);
+}
+
+/* CONFIG RESETSTAT: what Redis's resetServerStats, resetCommandTableStats and
+ * resetErrorTableStats clear. The memory peak and the start time stay; SLOWLOG and
+ * LATENCY have their own RESET. */
+static void cmd_config_resetstat(Client *c) {
+    size_t peak = srv.stats.peak_memory;
+    int64_t peak_time = srv.stats.peak_memory_time_ms;
+    memset(&srv.stats, 0, sizeof(srv.stats));
+    srv.stats.peak_memory = peak;
+    srv.stats.peak_memory_time_ms = peak_time;
+    info_reset_stats();
+    commands_reset_stats();
+    reply_errorstats_reset();
+    reply_ok(c);
+}
+
+static void cmd_config_help(Client *c) {
+    static const char *const help[] = {
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        NULL,
+    };
+    reply_help(c, help);
+}
+
+/* ---- COMMAND INFO ---------------------------------------------------------------------- */
+
+static void reply_flag_set(Client *c, uint32_t flags) {
+    long long n = 0;
+    for (size_t i = 0; i < VG_ARRAY_LEN(cmd_flag_names); i++)
+        n += cmd_flag_names[i].listed && (flags & cmd_flag_names[i].bit);
+    reply_set(c, n);
+    for (size_t i = 0; i < VG_ARRAY_LEN(cmd_flag_names); i++)
+        if (cmd_flag_names[i].listed && (flags & cmd_flag_names[i].bit))
+            reply_simple(c, cmd_flag_names[i].name);
+}
+
+static void reply_acl_set(Client *c, uint32_t mask) {
+    reply_set(c, __builtin_popcount(mask));
+    for (int i = 0; i < ACL_COUNT; i++)
+        if (mask & ACL_BIT(i)) reply_simple(c, acl_categories[i].name);
+}
+
+static void reply_key_flags(Client *c, const CmdSpec *s) {
+    const char *flags[2];
+    int n = key_spec_flags(s, flags);
+    reply_set(c, n);
+    for (int i = 0; i < n; i++) reply_simple(c, flags[i]);
+}
+
+/* Redis's key-spec map for a legacy range: begin at index `first`, then `lastkey` relative
+ * to it (negative: counted from the end), `step` apart. */
+static void reply_key_spec(Client *c, const CmdSpec *s) {
+    const CmdKeys *k = &s->keys;
+    reply_map(c, 3);
+    reply_bulk_cstr(c, "flags");
+    reply_key_flags(c, s);
+    reply_bulk_cstr(c, "begin_search");
+    reply_map(c, 2);
+    reply_bulk_cstr(c, "type");
+    reply_bulk_cstr(c, "index");
+    reply_bulk_cstr(c, "spec");
+    reply_map(c, 1);
+    reply_bulk_cstr(c, "index");
+    reply_int(c, k->first);
+    reply_bulk_cstr(c, "find_keys");
+    reply_map(c, 2);
+    reply_bulk_cstr(c, "type");
+    reply_bulk_cstr(c, "range");
+    reply_bulk_cstr(c, "spec");
+    reply_map(c, 3);
+    reply_bulk_cstr(c, "lastkey");
+    reply_int(c, k->last < 0 ? k->last : k->last - k->first);
+    reply_bulk_cstr(c, "keystep");
+    reply_int(c, k->step);
+    reply_bulk_cstr(c, "limit");
+    reply_int(c, 0);
+}
+
+typedef void (*CommandReplyFn)(Client *c, Command *cmd);
+
+/* The subcommands of cmd in table order, each through fn; an array (COMMAND INFO) or a
+ * map keyed by full name (COMMAND DOCS). */
+static void reply_subcommands(Client *c, Command *cmd, CommandReplyFn fn, bool as_map) {
+    long long n = 0;
+    for (const CmdSpec *s = cmd->spec->subcommands; s && s->name; s++) n++;
+    if (as_map)
+        reply_map(c, n);
+    else
+        reply_array(c, n);
+    for (const CmdSpec *s = cmd->spec->subcommands; s && s->name; s++) {
+        Command *sub = command_lookup_sub(cmd, s->name, strlen(s->name));
+        VG_ASSERT(sub != NULL);
+        if (as_map) reply_bulk_cstr(c, sub->fullname);
+        fn(c, sub);
+    }
+}
+
+/* [name, arity, flags, first, last, step, acl categories, tips, key specs, subcommands] */
+static void reply_command_info(Client *c, Command *cmd) {
+    const CmdSpec *s = cmd->spec;
+    reply_array(c, 10);
+    reply_bulk_cstr(c, cmd->fullname);
+    reply_int(c, s->arity);
+    reply_flag_set(c, s->flags);
+    reply_int(c, s->keys.first);
+    reply_int(c, s->keys.last);
+    reply_int(c, s->keys.step);
+    reply_acl_set(c, command_acl_mask(cmd));
+    reply_set(c, 0); /* tips */
+    reply_set(c, s->keys.first > 0 ? 1 : 0);
+    if (s->keys.first > 0) reply_key_spec(c, s);
+    reply_subcommands(c, cmd, reply_command_info, false);
+}
+
+static void visit_info(Command *cmd, void *ud) {
+    reply_command_info(ud, cmd);
+}
+
+/* COMMAND, and COMMAND INFO without names: every top-level command. */
+static void cmd_command(Client *c) {
+    reply_array(c, commands_count());
+    commands_each(visit_info, c, false);
+}
+
+/* COMMAND INFO [command-name ...]: a null for each unknown name. */
+static void cmd_command_info(Client *c) {
+    if (c->argc == 2) {
+        cmd_command(c);
+        return;
+    }
+    reply_array(c, c->argc - 2);
+    for (int i = 2; i < c->argc; i++) {
+        Command *cmd = lookup_fullname(&c->argv[i]);
+        if (cmd)
+            reply_command_info(c, cmd);
+        else
+            reply_null(c);
+    }
+}
+
+static void cmd_command_count(Client *c) {
+    reply_int(c, commands_count());
+}
+
+/* ---- COMMAND DOCS: arguments from the usage line --------------------------------------- */
+
+/* The usage line grammar (Redis's documentation syntax):
+ *   line   := alts                      alts := seq ('|' seq)*
+ *   seq    := (word | '[' alts ']' | '[' word... '...' ']')*
+ * An UPPER-CASE word is a token: followed by one plain word it becomes that argument's
+ * token ("EX seconds"), by several a block with a token ("AUTH username password"), by
+ * none a pure-token. "[x y ...]" repeats the x y just before it ("key [key ...]").
+ * Nodes live in one array sized from the line (at most 3 per character); siblings are
+ * linked by index. */
+typedef enum { DA_PLAIN, DA_TOKEN, DA_BLOCK, DA_ONEOF } DocArgKind;
+
+typedef struct DocArg {
+    DocArgKind kind;
+    const char *word; /* plain: the name; pure-token: the token */
+    int word_len;
+    const char *token; /* a token in front of a plain or a block */
+    int token_len;
+    bool optional, multiple;
+    bool wrapper; /* a block made only to group a multi-word alternative */
+    int child, next;
+} DocArg;
+
+typedef struct DocParse {
+    const char *p, *end;
+    DocArg *nodes;
+    int n, cap;
+} DocParse;
+
+#define DOC_SEQ_MAX 64
+
+typedef struct DocSeq {
+    int item[DOC_SEQ_MAX];
+    int n;
+} DocSeq;
+
+static int doc_node(DocParse *ps, DocArgKind kind) {
+    VG_ASSERT(ps->n < ps->cap);
+    DocArg *a = &ps->nodes[ps->n];
+    memset(a, 0, sizeof(*a));
+    a->kind = kind;
+    a->child = a->next = -1;
+    return ps->n++;
+}
+
+static void seq_push(DocSeq *s, int idx) {
+    if (s->n < DOC_SEQ_MAX) s->item[s->n++] = idx;
+}
+
+/* Link the items as siblings; the first one's index, or -1. */
+static int seq_link(DocParse *ps, const DocSeq *s) {
+    for (int i = 0; i < s->n; i++) ps->nodes[s->item[i]].next = i + 1 < s->n ? s->item[i + 1] : -1;
+    return s->n ? s->item[0] : -1;
+}
+
+static int doc_block(DocParse *ps, const DocSeq *children) {
+    int b = doc_node(ps, DA_BLOCK);
+    ps->nodes[b].child = seq_link(ps, children);
+    return b;
+}
+
+static bool is_bare_plain(const DocArg *a) {
+    return a->kind == DA_PLAIN && !a->token && !a->optional && !a->multiple;
+}
+
+/* Attach each pure token to the plain words right after it (see the grammar above). */
+static void seq_merge_tokens(DocParse *ps, DocSeq *s) {
+    DocSeq out = {.n = 0};
+    for (int i = 0; i < s->n;) {
+        DocArg *t = &ps->nodes[s->item[i]];
+        int run = 0;
+        if (t->kind == DA_TOKEN && !t->optional && !t->multiple)
+            while (i + 1 + run < s->n && is_bare_plain(&ps->nodes[s->item[i + 1 + run]])) run++;
+        if (run == 0) {
+            seq_push(&out, s->item[i++]);
+            continue;
+        }
+        DocSeq args = {.n = 0};
+        for (int j = 0; j < run; j++) seq_push(&args, s->item[i + 1 + j]);
+        int holder = run == 1 ? args.item[0] : doc_block(ps, &args);
+        ps->nodes[holder].token = t->word;
+        ps->nodes[holder].token_len = t->word_len;
+        seq_push(&out, holder);
+        i += 1 + run;
+    }
+    *s = out;
+}
+
+/* "[x y ...]" after x y: mark the last k items as repeating. */
+static void seq_wrap_repeat(DocParse *ps, DocSeq *s, int k) {
+    if (k > s->n) k = s->n;
+    if (k <= 0) return;
+    if (k == 1) {
+        ps->nodes[s->item[s->n - 1]].multiple = true;
+        return;
+    }
+    DocSeq inner = {.n = 0};
+    for (int i = s->n - k; i < s->n; i++) seq_push(&inner, s->item[i]);
+    s->n -= k;
+    seq_merge_tokens(ps, &inner);
+    int b = doc_block(ps, &inner);
+    ps->nodes[b].multiple = true;
+    seq_push(s, b);
+}
+
+static const char *doc_group_end(const char *p, const char *end) {
+    int depth = 0;
+    for (; p < end; p++) {
+        if (*p == '[') depth++;
+        if (*p == ']' && --depth == 0) return p;
+    }
+    return end;
+}
+
+/* For "[x y ...]" the number of words before the "...", else 0. */
+static int doc_repeat_count(const char *open, const char *close) {
+    const char *q = close;
+    while (q > open + 1 && q[-1] == ' ') q--;
+    if (q - (open + 1) < 3 || memcmp(q - 3, "...", 3) != 0) return 0;
+    int k = 0;
+    bool in_word = false;
+    for (const char *r = open + 1; r < q - 3; r++) {
+        if (*r == '[' || *r == ']' || *r == '|') return 0;
+        if (*r == ' ')
+            in_word = false;
+        else if (!in_word) {
+            in_word = true;
+            k++;
+        }
+    }
+    return k;
+}
+
+static bool is_token_word(const char *w, int len) {
+    bool letter = false;
+    for (int i = 0; i < len; i++) {
+        if (islower((unsigned char)w[i])) return false;
+        if (isupper((unsigned char)w[i])) letter = true;
+    }
+    return letter;
+}
+
+static int doc_parse_alts(DocParse *ps);
+
+static void doc_parse_group(DocParse *ps, DocSeq *s) {
+    const char *close = doc_group_end(ps->p, ps->end);
+    int k = doc_repeat_count(ps->p, close);
+    if (k > 0) {
+        seq_wrap_repeat(ps, s, k);
+        ps->p = close < ps->end ? close + 1 : close;
+        return;
+    }
+    ps->p++;
+    int node = doc_parse_alts(ps);
+    if (ps->p < ps->end && *ps->p == ']') ps->p++;
+    if (node < 0) return;
+    if (ps->nodes[node].optional) { /* "[[x]]" */
+        DocSeq one = {.item = {node}, .n = 1};
+        node = doc_block(ps, &one);
+    }
+    ps->nodes[node].optional = true;
+    ps->nodes[node].wrapper = false;
+    seq_push(s, node);
+}
+
+/* Items up to ']' or '|' or the end. */
+static void doc_parse_seq(DocParse *ps, DocSeq *s) {
+    s->n = 0;
+    for (;;) {
+        while (ps->p < ps->end && *ps->p == ' ') ps->p++;
+        if (ps->p >= ps->end || *ps->p == ']' || *ps->p == '|') break;
+        if (*ps->p == '[') {
+            doc_parse_group(ps, s);
+            continue;
+        }
+        const char *w = ps->p;
+        while (ps->p < ps->end && !strchr(" []|", *ps->p)) ps->p++;
+        int len = (int)(ps->p - w);
+        int idx = doc_node(ps, is_token_word(w, len) ? DA_TOKEN : DA_PLAIN);
+        ps->nodes[idx].word = w;
+        ps->nodes[idx].word_len = len;
+        seq_push(s, idx);
+    }
+    seq_merge_tokens(ps, s);
+}
+
+/* Alternatives up to ']' or the end: one node, a oneof when there are several. */
+static int doc_parse_alts(DocParse *ps) {
+    DocSeq alts = {.n = 0};
+    for (;;) {
+        DocSeq alt;
+        doc_parse_seq(ps, &alt);
+        if (alt.n == 1) seq_push(&alts, alt.item[0]);
+        if (alt.n > 1) {
+            int b = doc_block(ps, &alt);
+            ps->nodes[b].wrapper = true;
+            seq_push(&alts, b);
+        }
+        if (ps->p < ps->end && *ps->p == '|') {
+            ps->p++;
+            continue;
+        }
+        break;
+    }
+    if (alts.n <= 1) return alts.n ? alts.item[0] : -1;
+    int o = doc_node(ps, DA_ONEOF);
+    ps->nodes[o].child = seq_link(ps, &alts);
+    return o;
+}
+
+static const char *doc_type(const DocArg *a) {
+    static const char *const kinds[] = {"string", "pure-token", "block", "oneof"};
+    if (a->kind != DA_PLAIN) return kinds[a->kind];
+    int n = a->word_len;
+    if (n >= 3 && strncmp(a->word + n - 3, "key", 3) == 0) return "key";
+    if (n >= 7 && strncmp(a->word + n - 7, "pattern", 7) == 0) return "pattern";
+    return "string";
+}
+
+static void append_lower(Buf *out, const char *s, int len) {
+    for (int i = 0; i < len; i++) buf_append_char(out, (char)tolower((unsigned char)s[i]));
+}
+
+/* Names for nodes the line does not name: a token's lower-case word, a block's first
+ * member, a oneof's members joined by '_'. */
+static void doc_name(const DocParse *ps, int i, Buf *out) {
+    const DocArg *a = &ps->nodes[i];
+    if (a->kind == DA_PLAIN) {
+        buf_append(out, a->word, (size_t)a->word_len);
+    } else if (a->kind == DA_TOKEN || a->token) {
+        append_lower(out, a->kind == DA_TOKEN ? a->word : a->token,
+                     a->kind == DA_TOKEN ? a->word_len : a->token_len);
+    } else {
+        for (int ch = a->child; ch >= 0; ch = ps->nodes[ch].next) {
+            if (ch != a->child) buf_append_char(out, '_');
+            doc_name(ps, ch, out);
+            if (a->kind == DA_BLOCK) break;
+        }
+    }
+}
+
+static void doc_reply_list(Client *c, const DocParse *ps, int first, bool has_keys);
+
+/* One argument map: name, type, [key_spec_index], [token], [flags], [arguments]. */
+static void doc_reply_arg(Client *c, const DocParse *ps, int i, bool has_keys) {
+    const DocArg *a = &ps->nodes[i];
+    const char *type = doc_type(a);
+    bool key_index = has_keys && strcmp(type, "key") == 0;
+    const char *tok = a->kind == DA_TOKEN ? a->word : a->token;
+    int tok_len = a->kind == DA_TOKEN ? a->word_len : a->token_len;
+    int nflags = (int)a->optional + (int)a->multiple;
+    bool nested = a->kind == DA_BLOCK || a->kind == DA_ONEOF;
+    reply_map(c, 2 + key_index + (tok != NULL) + (nflags > 0) + nested);
+    Buf name = BUF_INIT;
+    doc_name(ps, i, &name);
+    reply_bulk_cstr(c, "name");
+    reply_bulk(c, buf_cstr(&name), name.len);
+    buf_deinit(&name);
+    reply_bulk_cstr(c, "type");
+    reply_bulk_cstr(c, type);
+    if (key_index) {
+        reply_bulk_cstr(c, "key_spec_index");
+        reply_int(c, 0);
+    }
+    if (tok) {
+        reply_bulk_cstr(c, "token");
+        reply_bulk(c, tok, (size_t)tok_len);
+    }
+    if (nflags) {
+        reply_bulk_cstr(c, "flags");
+        reply_set(c, nflags);
+        if (a->optional) reply_simple(c, "optional");
+        if (a->multiple) reply_simple(c, "multiple");
+    }
+    if (nested) {
+        reply_bulk_cstr(c, "arguments");
+        doc_reply_list(c, ps, a->child, has_keys);
+    }
+}
+
+static void doc_reply_list(Client *c, const DocParse *ps, int first, bool has_keys) {
+    long long n = 0;
+    for (int i = first; i >= 0; i = ps->nodes[i].next) n++;
+    reply_array(c, n);
+    for (int i = first; i >= 0; i = ps->nodes[i].next) doc_reply_arg(c, ps, i, has_keys);
+}
+
+static void docs_reply_arguments(Client *c, const CmdSpec *s) {
+    size_t len = strlen(s->args_hint);
+    DocParse ps = {.p = s->args_hint, .end = s->args_hint + len, .cap = 3 * (int)len + 8};
+    ps.nodes = mem_alloc(sizeof(DocArg) * (size_t)ps.cap);
+    int root = doc_parse_alts(&ps);
+    bool has_keys = s->keys.first > 0;
+    if (root < 0) {
+        reply_empty_array(c);
+    } else if (ps.nodes[root].wrapper) {
+        doc_reply_list(c, &ps, ps.nodes[root].child, has_keys);
+    } else {
+        ps.nodes[root].next = -1;
+        doc_reply_list(c, &ps, root, has_keys);
+    }
+    mem_free(ps.nodes);
+}
+
+/* {summary, since, group, arguments, subcommands}, each only when the table has it. */
+static void reply_command_docs(Client *c, Command *cmd) {
+    const CmdSpec *s = cmd->spec;
+    const char *group = command_group(cmd);
+    bool has_args = s->args_hint && s->args_hint[0];
+    reply_map(c, (s->summary != NULL) + (s->since != NULL) + (group != NULL) + has_args +
+                     cmd->has_subs);
+    const char *fields[3][2] = {{"summary", s->summary}, {"since", s->since}, {"group", group}};
+    for (int i = 0; i < 3; i++) {
+        if (!fields[i][1]) continue;
+        reply_bulk_cstr(c, fields[i][0]);
+        reply_bulk_cstr(c, fields[i][1]);
+    }
+    if (has_args) {
+        reply_bulk_cstr(c, "arguments");
+        docs_reply_arguments(c, s);
+    }
+    if (cmd->has_subs) {
+        reply_bulk_cstr(c, "subcommands");
+        reply_subcommands(c, cmd, reply_command_docs, true);
+    }
+}
+
+static void visit_docs(Command *cmd, void *ud) {
+    reply_bulk_cstr(ud, cmd->fullname);
+    reply_command_docs(ud, cmd);
+}
+
+/* COMMAND DOCS [command-name ...]: a map; unknown names are left out. */
+static void cmd_command_docs(Client *c) {
+    if (c->argc == 2) {
+        reply_map(c, commands_count());
+        commands_each(visit_docs, c, false);
+        return;
+    }
+    size_t handle = reply_deferred_begin(c);
+    long long pairs = 0;
+    for (int i = 2; i < c->argc; i++) {
+        Command *cmd = lookup_fullname(&c->argv[i]);
+        if (!cmd) continue;
+        visit_docs(cmd, c);
+        pairs++;
+    }
+    reply_deferred_map(c, handle, pairs);
+}
+
+/* ---- COMMAND LIST, GETKEYS, HELP -------------------------------------------------------- */
+
+enum { FILTER_NONE, FILTER_MODULE, FILTER_ACLCAT, FILTER_PATTERN };
+
+typedef struct ListCtx {
+    Client *c;
+    int filter;
+    int acl;               /* FILTER_ACLCAT: category index, -1 when unknown */
+    const RespArg *pattern; /* FILTER_PATTERN */
+    long long n;
+} ListCtx;
+
+static bool list_matches(const ListCtx *l, Command *cmd) {
+    switch (l->filter) {
+    case FILTER_NONE: return true;
+    case FILTER_MODULE: return false; /* no module commands */
+    case FILTER_ACLCAT: return l->acl >= 0 && (command_acl_mask(cmd) & ACL_BIT(l->acl));
+    default:
+        return glob_match(l->pattern->ptr, l->pattern->len, cmd->fullname,
+                          strlen(cmd->fullname), true);
+    }
+}
+
+static void visit_list(Command *cmd, void *ud) {
+    ListCtx *l = ud;
+    if (!list_matches(l, cmd)) return;
+    reply_bulk_cstr(l->c, cmd->fullname);
+    l->n++;
+}
+
+static int list_parse_filter_or_reply(Client *c, ListCtx *l) {
+    if (c->argc == 2) return 0;
+    const RespArg *kind = &c->argv[3];
+    if (c->argc != 5 || !arg_is(&c->argv[2], "filterby")) goto syntax;
+    l->pattern = &c->argv[4];
+    if (arg_is(kind, "module")) {
+        l->filter = FILTER_MODULE;
+    } else if (arg_is(kind, "pattern")) {
+        l->filter = FILTER_PATTERN;
+    } else if (arg_is(kind, "aclcat")) {
+        l->filter = FILTER_ACLCAT;
+        l->acl = -1;
+        for (int i = 0; i < ACL_COUNT; i++)
+            if (arg_is(&c->argv[4], acl_categories[i].name + 1)) l->acl = i;
+    } else {
+        goto syntax;
+    }
+    return 0;
+syntax:
+    reply_syntax_error(c);
+    return -1;
+}
+
+/* COMMAND LIST [FILTERBY MODULE name|ACLCAT category|PATTERN pattern]: names, with
+ * subcommands as "parent|sub". */
+static void cmd_command_list(Client *c) {
+    ListCtx l = {.c = c, .filter = FILTER_NONE};
+    if (list_parse_filter_or_reply(c, &l) != 0) return;
+    size_t handle = reply_deferred_begin(c);
+    commands_each(visit_list, &l, true);
+    reply_deferred_array(c, handle, l.n);
+}
+
+static bool arity_allows(int arity, int argc) {
+    return arity > 0 ? argc == arity : argc >= -arity;
+}
+
+/* Indexes of the keys in argv[0..argc) of a command with a range key spec. */
+static int keys_next(const CmdKeys *k, int argc, int i) {
+    int last = k->last < 0 ? argc + k->last : k->last;
+    int next = i < 0 ? k->first : i + (k->step > 0 ? k->step : 1);
+    return next <= last && next < argc ? next : -1;
+}
+
+/* COMMAND GETKEYS / GETKEYSANDFLAGS command [arg ...], checks in Redis 7.0's order. */
+static void command_getkeys(Client *c, bool with_flags) {
+    const RespArg *argv = c->argv + 2;
+    int argc = c->argc - 2;
+    Command *cmd = command_lookup(argv[0].ptr, argv[0].len);
+    if (cmd && cmd->has_subs) cmd = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
+    if (!cmd) {
+        reply_error(c, "ERR Invalid command specified");
+        return;
+    }
+    const CmdSpec *s = cmd->spec;
+    if (s->keys.first <= 0) {
+        reply_error(c, "ERR The command has no key arguments");
+        return;
+    }
+    if (!arity_allows(s->arity, argc)) {
+        reply_error(c, "ERR Invalid number of arguments specified for command");
+        return;
+    }
+    long long n = 0;
+    for (int i = keys_next(&s->keys, argc, -1); i >= 0; i = keys_next(&s->keys, argc, i)) n++;
+    if (n == 0) {
+        reply_error(c, "ERR Invalid arguments specified for command");
+        return;
+    }
+    reply_array(c, n);
+    for (int i = keys_next(&s->keys, argc, -1); i >= 0; i = keys_next(&s->keys, argc, i)) {
+        if (with_flags) reply_array(c, 2);
+        reply_bulk_arg(c, &argv[i]);
+        if (with_flags) reply_key_flags(c, s);
+    }
+}
+
+static void cmd_command_getkeys(Client *c) {
+    command_getkeys(c, false);
+}
+
+static void cmd_command_getkeysandflags(Client *c) {
+    command_getkeys(c, true);
+}
+
+static void cmd_command_help(Client *c) {
+    static const char *const help[] = {
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
+        NULL,
+    };
+    reply_help(c, help);
+}
+
+/* ---- INFO ---------------------------------------------------------------------------------- */
+
+/* INFO [section ...]: a bulk string, verbatim "txt" in RESP3. Unknown sections add nothing. */
+static void cmd_info(Client *c) {
+    Buf text = BUF_INIT;
+    info_generate(&text, c->argc - 1, c->argv + 1);
+    reply_verbatim(c, buf_cstr(&text), text.len, "txt");
+    buf_deinit(&text);
+}
+
+/* ---- the table ------------------------------------------------------------------------------ */
+
+#define CONFIG_CMD_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+#define INTRO_FLAGS (CMD_LOADING | CMD_STALE)
+
+/* clang-format off */
+static const CmdSpec config_subcommands[] = {
+    {"get",       cmd_config_get,       -3, CONFIG_CMD_FLAGS,   NO_KEYS, "server", NULL, "Get the values of configuration parameters", "2.0.0", "parameter [parameter ...]"},
+    {"set",       cmd_config_set,       -4, CONFIG_CMD_FLAGS,   NO_KEYS, "server", NULL, "Set configuration parameters to the given values", "2.0.0", "parameter value [parameter value ...]"},
+    {"resetstat", cmd_config_resetstat,  2, CONFIG_CMD_FLAGS,   NO_KEYS, "server", NULL, "Reset the stats returned by INFO", "2.0.0", ""},
+    {"rewrite",   cmd_config_rewrite,    2, CONFIG_CMD_FLAGS,   NO_KEYS, "server", NULL, "Rewrite the configuration file with the in memory configuration", "2.8.0", ""},
+    {"help",      cmd_config_help,       2, INTRO_FLAGS, NO_KEYS, "server", NULL, "Show helpful text about the different subcommands", "5.0.0", ""},
+    CMD_SPEC_END,
+};
+
+static const CmdSpec command_subcommands[] = {
+    {"count",           cmd_command_count,           2, INTRO_FLAGS, NO_KEYS, "server", NULL, "Get total number of Redis commands", "2.8.13", ""},
+    {"docs",            cmd_command_docs,           -2, INTRO_FLAGS, NO_KEYS, "server", NULL, "Get array of specific Redis command documentation", "7.0.0", "[command-name [command-name ...]]"},
+    {"getkeys",         cmd_command_getkeys,        -4, INTRO_FLAGS, NO_KEYS, "server", NULL, "Extract keys given a full Redis command", "2.8.13", "command [arg [arg ...]]"},
+    {"getkeysandflags", cmd_command_getkeysandflags,-4, INTRO_FLAGS, NO_KEYS, "server", NULL, "Extract keys and access flags given a full Redis command", "7.0.0", "command [arg [arg ...]]"},
+    {"help",            cmd_command_help,            2, INTRO_FLAGS, NO_KEYS, "server", NULL, "Show helpful text about the different subcommands", "5.0.0", ""},
+    {"info",            cmd_command_info,           -2, INTRO_FLAGS, NO_KEYS, "server", NULL, "Get array of specific Redis command details, or all when no argument is given.", "2.8.13", "[command-name [command-name ...]]"},
+    {"list",            cmd_command_list,           -2, INTRO_FLAGS, NO_KEYS, "server", NULL, "Get an array of Redis command names", "7.0.0", "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]"},
+    CMD_SPEC_END,
+};
+
+const CmdSpec introspection_commands[] = {
+    {"config",  NULL,        -2, 0,                          NO_KEYS, "server", config_subcommands,  "A container for server configuration commands", "2.0.0", NULL},
+    {"command", cmd_command, -1, INTRO_FLAGS,                NO_KEYS, "server", command_subcommands, "Get array of Redis command details", "2.8.13", NULL},
+    {"info",    cmd_info,    -1, INTRO_FLAGS | CMD_SENTINEL, NO_KEYS, "server", NULL,                "Get information and statistics about the server", "1.0.0", "[section [section ...]]"},
+    CMD_SPEC_END,
+};
+/* clang-format on */

@@ -1,0 +1,209 @@
+/* config_options.c - the table of every vigil-server option (names, defaults and bounds as
+ * Redis 7.0 has them) and their apply hooks. Adding an option is one row here plus its
+ * field in ServerConfig and a line in docs/OPERATIONS.md (a doc test checks it). */
+#include "common/config.h"
+
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/util.h"
+#include "server/client.h"
+#include "server/server.h"
+#include "server/slowlog.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+ServerConfig cfg;
+
+static const CfgEnum loglevel_names[] = {{"debug", LOG_DEBUG},
+                                         {"verbose", LOG_VERBOSE},
+                                         {"notice", LOG_NOTICE},
+                                         {"warning", LOG_WARN},
+                                         {NULL, 0}};
+
+static const CfgEnum supervised_names[] = {{"upstart", 3},
+                                           {"systemd", SUPERVISED_SYSTEMD},
+                                           {"auto", SUPERVISED_AUTO},
+                                           {"no", SUPERVISED_NO},
+                                           {NULL, 0}};
+
+static const CfgEnum debug_cmd_names[] = {
+    {"no", DEBUG_CMD_NO}, {"yes", DEBUG_CMD_YES}, {"local", DEBUG_CMD_LOCAL}, {NULL, 0}};
+
+/* Order and values as Redis's maxmemory-policy enum. */
+static const CfgEnum maxmemory_policy_names[] = {{"volatile-lru", 0},
+                                                 {"volatile-lfu", 1},
+                                                 {"volatile-random", 2},
+                                                 {"volatile-ttl", 3},
+                                                 {"allkeys-lru", 4},
+                                                 {"allkeys-lfu", 5},
+                                                 {"allkeys-random", 6},
+                                                 {"noeviction", 7},
+                                                 {NULL, 0}};
+
+static const CfgEnum fsync_names[] = {{"always", 0}, {"everysec", 1}, {"no", 2}, {NULL, 0}};
+
+/* bind: one to SERVER_MAX_BIND addresses. */
+static const char *bind_parse(void *base, const CfgOption *o, int argc, char **argv) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    if (argc > SERVER_MAX_BIND) return "Too many bind addresses specified.";
+    if (argc == 0) return "wrong number of arguments";
+    for (int i = 0; i < sc->bind_count; i++) mem_free(sc->bind_addrs[i]);
+    for (int i = 0; i < argc; i++) sc->bind_addrs[i] = mem_strdup(argv[i]);
+    sc->bind_count = argc;
+    return NULL;
+}
+
+static void bind_format(void *base, const CfgOption *o, Buf *out) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    for (int i = 0; i < sc->bind_count; i++) {
+        if (i) buf_append_char(out, ' ');
+        buf_append_str(out, sc->bind_addrs[i]);
+    }
+}
+
+/* save: "seconds changes" pairs, or "" for no snapshots. */
+static const char *save_parse(void *base, const CfgOption *o, int argc, char **argv) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    if (argc == 1 && argv[0][0] == '\0') argc = 0;
+    if (argc % 2) return "Invalid save parameters";
+    Buf b = BUF_INIT;
+    for (int i = 0; i < argc; i++) {
+        long long v;
+        if (!util_str_to_ll(argv[i], strlen(argv[i]), &v) || v < 0) {
+            buf_deinit(&b);
+            return "Invalid save parameters";
+        }
+        if (i) buf_append_char(&b, ' ');
+        buf_append_str(&b, argv[i]);
+    }
+    mem_free(sc->save_params);
+    sc->save_params = buf_steal(&b, NULL);
+    return NULL;
+}
+
+static void save_format(void *base, const CfgOption *o, Buf *out) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    if (sc->save_params) buf_append_str(out, sc->save_params);
+}
+
+/* dir: changing it changes the process's working directory, as in Redis. */
+static const char *dir_parse(void *base, const CfgOption *o, int argc, char **argv) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    if (argc != 1) return "wrong number of arguments";
+    if (chdir(argv[0]) != 0) return strerror(errno);
+    mem_free(sc->dir);
+    sc->dir = mem_strdup(argv[0]);
+    return NULL;
+}
+
+static void dir_format(void *base, const CfgOption *o, Buf *out) {
+    VG_UNUSED(o);
+    VG_UNUSED(base);
+    char cwd[4096];
+    if (getcwd(cwd, sizeof(cwd))) buf_append_str(out, cwd);
+}
+
+static const char *apply_loglevel(void *base, const CfgOption *o) {
+    VG_UNUSED(o);
+    log_set_level((LogLevel)((ServerConfig *)base)->loglevel);
+    return NULL;
+}
+
+static const char *apply_logfile(void *base, const CfgOption *o) {
+    VG_UNUSED(o);
+    log_set_file(((ServerConfig *)base)->logfile);
+    return NULL;
+}
+
+static const char *apply_slowlog_len(void *base, const CfgOption *o) {
+    VG_UNUSED(o);
+    VG_UNUSED(base);
+    slowlog_trim();
+    return NULL;
+}
+
+static const char *apply_bulk_len(void *base, const CfgOption *o) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    for (Client *c = srv.clients_head; c; c = c->next) c->req.max_bulk_len = sc->proto_max_bulk_len;
+    return NULL;
+}
+
+static const char *apply_requirepass(void *base, const CfgOption *o) {
+    VG_UNUSED(o);
+    VG_UNUSED(base);
+    /* Like Redis, existing connections stay authenticated; new ones need AUTH. */
+    return NULL;
+}
+
+static const char *apply_daemonize(void *base, const CfgOption *o) {
+    VG_UNUSED(o);
+    if (((ServerConfig *)base)->daemonize)
+        return "daemonize yes is not supported: run vigil-server in the foreground "
+               "(systemd Type=notify, see docs/OPERATIONS.md)";
+    return NULL;
+}
+
+static const char *apply_appendonly(void *base, const CfgOption *o) {
+    VG_UNUSED(o);
+    if (((ServerConfig *)base)->appendonly)
+        return "appendonly yes is not available yet in this version of vigil-server";
+    return NULL;
+}
+
+#define S ServerConfig
+#define MB (1024LL * 1024)
+/* clang-format off */
+const CfgOption server_options[] = {
+    /* [server] */
+    CFG_CUSTOM("bind", CFG_MULTI_ARG | CFG_IMMUTABLE, "server", "* -::*", bind_parse, bind_format, NULL),
+    CFG_INT("port", CFG_IMMUTABLE, "server", S, port, 6379, 0, 65535, NULL),
+    CFG_STRING("unixsocket", CFG_IMMUTABLE | CFG_NULLABLE, "server", S, unixsocket, "", NULL),
+    CFG_INT("unixsocketperm", CFG_IMMUTABLE, "server", S, unixsocketperm, 0, 0, 0777, NULL),
+    CFG_INT("tcp-backlog", CFG_IMMUTABLE, "server", S, tcp_backlog, 511, 0, INT_MAX, NULL),
+    CFG_INT("timeout", CFG_MUTABLE, "server", S, timeout_s, 0, 0, INT_MAX, NULL),
+    CFG_INT("tcp-keepalive", CFG_MUTABLE, "server", S, tcp_keepalive_s, 300, 0, INT_MAX, NULL),
+    CFG_BOOL("protected-mode", CFG_MUTABLE, "server", S, protected_mode, 1, NULL),
+    CFG_INT("maxclients", CFG_MUTABLE, "server", S, maxclients, 10000, 1, INT_MAX, NULL),
+    CFG_STRING("requirepass", CFG_MUTABLE | CFG_SENSITIVE | CFG_NULLABLE, "server", S, requirepass, "", apply_requirepass),
+    CFG_INT("databases", CFG_IMMUTABLE, "server", S, databases, 16, 1, INT_MAX, NULL),
+    CFG_INT("hz", CFG_MUTABLE, "server", S, hz, 10, 1, 500, NULL),
+    CFG_ENUM("loglevel", CFG_MUTABLE, "server", S, loglevel, LOG_NOTICE, loglevel_names, apply_loglevel),
+    CFG_STRING("logfile", CFG_IMMUTABLE, "server", S, logfile, "", apply_logfile),
+    CFG_CUSTOM("dir", CFG_MUTABLE, "server", NULL, dir_parse, dir_format, NULL),
+    CFG_STRING("pidfile", CFG_IMMUTABLE | CFG_NULLABLE, "server", S, pidfile, "", NULL),
+    CFG_BOOL("daemonize", CFG_IMMUTABLE, "server", S, daemonize, 0, apply_daemonize),
+    CFG_ENUM("supervised", CFG_IMMUTABLE, "server", S, supervised, SUPERVISED_NO, supervised_names, NULL),
+    CFG_ENUM("enable-debug-command", CFG_IMMUTABLE, "server", S, enable_debug_cmd, DEBUG_CMD_NO, debug_cmd_names, NULL),
+    CFG_BOOL("activerehashing", CFG_MUTABLE, "server", S, activerehashing, 1, NULL),
+    CFG_BYTES("proto-max-bulk-len", CFG_MUTABLE, "server", S, proto_max_bulk_len, 512 * MB, 1 * MB, LLONG_MAX, apply_bulk_len),
+    CFG_BYTES("client-query-buffer-limit", CFG_MUTABLE, "server", S, client_query_buffer_limit, 1024 * MB, 1 * MB, LLONG_MAX, NULL),
+    CFG_INT("slowlog-log-slower-than", CFG_MUTABLE, "server", S, slowlog_log_slower_than_us, 10000, -1, LLONG_MAX, NULL),
+    CFG_INT("slowlog-max-len", CFG_MUTABLE, "server", S, slowlog_max_len, 128, 0, LONG_MAX, apply_slowlog_len),
+    CFG_INT("latency-monitor-threshold", CFG_MUTABLE, "server", S, latency_monitor_threshold_ms, 0, 0, LLONG_MAX, NULL),
+    /* [memory] */
+    CFG_BYTES("maxmemory", CFG_MUTABLE, "memory", S, maxmemory, 0, 0, LLONG_MAX, NULL),
+    CFG_ENUM("maxmemory-policy", CFG_MUTABLE, "memory", S, maxmemory_policy, 7, maxmemory_policy_names, NULL),
+    CFG_INT("maxmemory-samples", CFG_MUTABLE, "memory", S, maxmemory_samples, 5, 1, 64, NULL),
+    CFG_BOOL("lazyfree-lazy-user-flush", CFG_MUTABLE, "memory", S, lazyfree_lazy_user_flush, 0, NULL),
+    /* [persistence]: stored and reported; the persistence issue gives them effect */
+    CFG_STRING("dbfilename", CFG_MUTABLE | CFG_PROTECTED, "persistence", S, dbfilename, "dump.rdb", NULL),
+    CFG_BOOL("appendonly", CFG_MUTABLE, "persistence", S, appendonly, 0, apply_appendonly),
+    CFG_ENUM("appendfsync", CFG_MUTABLE, "persistence", S, appendfsync, 1, fsync_names, NULL),
+    CFG_CUSTOM("save", CFG_MUTABLE | CFG_MULTI_ARG, "persistence", "3600 1 300 100 60 10000", save_parse, save_format, NULL),
+    CFG_END,
+};
+/* clang-format on */
+#undef S
+#undef MB
+
+const CfgTable server_cfg_table = {server_options, &cfg};

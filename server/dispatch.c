@@ -1,0 +1,136 @@
+/* dispatch.c - the one path every command takes: lookup, checks, call, accounting.
+ *
+ * Checks, in Redis 7.0's order (so the same bad request gets the same error): unknown
+ * command, unknown subcommand, arity, authentication, protected commands (DEBUG behind
+ * enable-debug-command), CLIENT PAUSE, maxmemory for DENYOOM commands. Then the proc runs
+ * with the clock cached, and its duration feeds commandstats, SLOWLOG and LATENCY. The
+ * propagation of writes to AOF and replicas will hook in after the call, here and nowhere
+ * else, when those issues land. */
+#include "server/dispatch.h"
+
+#include "common/clock.h"
+#include "common/mem.h"
+#include "common/net.h"
+#include "server/client.h"
+#include "server/commands.h"
+#include "server/latency.h"
+#include "server/reply.h"
+#include "server/server.h"
+#include "server/slowlog.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void reject_unknown_command(Client *c) {
+    char args[256];
+    size_t used = 0;
+    args[0] = '\0';
+    for (int i = 1; i < c->argc && used < 128; i++) {
+        int room = 128 - (int)used;
+        int n = (int)VG_MIN(c->argv[i].len, (size_t)room);
+        used += (size_t)snprintf(args + used, sizeof(args) - used, "'%.*s' ", n, c->argv[i].ptr);
+    }
+    int nlen = (int)VG_MIN(c->argv[0].len, 128);
+    reply_error_fmt(c, "ERR unknown command '%.*s', with args beginning with: %s", nlen,
+                    c->argv[0].ptr, args);
+}
+
+static bool arity_ok(const CmdSpec *spec, int argc) {
+    return (spec->arity > 0 && argc == spec->arity) || (spec->arity < 0 && argc >= -spec->arity);
+}
+
+/* Resolve the command (and subcommand) or reply with the error. */
+static Command *lookup_or_reply(Client *c) {
+    Command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
+    if (!cmd) {
+        reject_unknown_command(c);
+        return NULL;
+    }
+    if (cmd->has_subs && c->argc >= 2) {
+        Command *sub = command_lookup_sub(cmd, c->argv[1].ptr, c->argv[1].len);
+        if (!sub) {
+            c->cmd = cmd;
+            reply_subcommand_error(c);
+            return NULL;
+        }
+        cmd = sub;
+    }
+    c->cmd = cmd;
+    if (!arity_ok(cmd->spec, c->argc)) {
+        reply_arity_error(c);
+        return NULL;
+    }
+    return cmd;
+}
+
+static bool is_paused_for(const Command *cmd) {
+    if (srv.client_pause_type == 0) return false;
+    if (server_now_ms() >= srv.client_pause_end_ms) return false;
+    if (srv.client_pause_type == 2) return true; /* PAUSE ALL */
+    return (cmd->spec->flags & (CMD_WRITE | CMD_MAY_REPLICATE)) != 0;
+}
+
+static bool checks_pass_or_reply(Client *c, Command *cmd) {
+    uint32_t flags = cmd->spec->flags;
+    if (!c->authenticated && !(flags & CMD_NO_AUTH)) {
+        reply_error(c, ERRT_NOAUTH);
+        return false;
+    }
+    if ((flags & CMD_PROTECTED) &&
+        (cfg.enable_debug_cmd == DEBUG_CMD_NO ||
+         (cfg.enable_debug_cmd == DEBUG_CMD_LOCAL && c->fd >= 0 &&
+          !(c->flags & CLIENT_UNIX_SOCKET) && !net_is_loopback_peer(c->fd)))) {
+        reply_error_fmt(c,
+                        "ERR %s command not allowed. If the enable-debug-command option is set "
+                        "to \"local\", you can run it from a local connection, otherwise you "
+                        "need to set this option in the configuration file, and then restart "
+                        "the server.",
+                        cmd->parent ? cmd->parent->spec->name : cmd->spec->name);
+        return false;
+    }
+    if (cfg.maxmemory > 0 && (flags & CMD_DENYOOM) &&
+        mem_used_bytes() > (size_t)cfg.maxmemory) {
+        reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
+        return false;
+    }
+    return true;
+}
+
+static void call(Client *c, Command *cmd) {
+    long long errors_before = reply_error_count();
+    c->flags |= CLIENT_EXECUTING;
+    srv.current_client = c;
+    int64_t start = clock_mono_us();
+    cmd->spec->proc(c);
+    int64_t duration = clock_mono_us() - start;
+    srv.current_client = NULL;
+    c->flags &= ~(uint32_t)CLIENT_EXECUTING;
+
+    cmd->stats.calls++;
+    cmd->stats.usec += duration;
+    if (reply_error_count() != errors_before) cmd->stats.failed_calls++;
+    srv.stats.total_commands_processed++;
+    c->commands_processed++;
+    if (!(cmd->spec->flags & CMD_SKIP_SLOWLOG)) slowlog_maybe_add(c, duration);
+    latency_add_sample_if_needed((cmd->spec->flags & CMD_FAST) ? "fast-command" : "command",
+                                 duration / 1000);
+}
+
+bool dispatch_command(Client *c) {
+    server_update_time();
+    c->last_interaction_ms = server_now_ms();
+    c->cmd = NULL;
+    Command *cmd = lookup_or_reply(c);
+    if (!cmd) {
+        if (c->cmd) c->cmd->stats.rejected_calls++;
+        return true;
+    }
+    if (!checks_pass_or_reply(c, cmd)) {
+        cmd->stats.rejected_calls++;
+        return true;
+    }
+    if (is_paused_for(cmd)) return false;
+    call(c, cmd);
+    c->lastcmd = cmd;
+    return true;
+}

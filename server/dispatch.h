@@ -1,0 +1,14 @@
+/* dispatch.h - from a parsed request to an executed command. */
+#ifndef VIGIL_SERVER_DISPATCH_H
+#define VIGIL_SERVER_DISPATCH_H
+
+#include <stdbool.h>
+
+typedef struct Client Client;
+
+/* Look up, check and run c->argv. Returns false when the command must wait (CLIENT PAUSE):
+ * the caller keeps the request and calls again later; true otherwise (executed or
+ * rejected with an error reply). */
+bool dispatch_command(Client *c);
+
+#endif

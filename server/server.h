@@ -1,0 +1,152 @@
+/* server.h - the server's settings (ServerConfig, written only by the config layer) and the
+ * process-wide runtime state every module reaches through `srv`.
+ *
+ * Modules keep their own counters behind functions where they can (slowlog.c, latency.c);
+ * what lives here is what several modules read: the databases, the client list, the loop,
+ * the cached clocks and the stats INFO prints. server.c wires modules together (init order,
+ * signals, shutdown) and owns the cron; it holds no command logic. */
+#ifndef VIGIL_SERVER_SERVER_H
+#define VIGIL_SERVER_SERVER_H
+
+#include <ev.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/config.h"
+
+#define VIGIL_VERSION       "0.1.0"
+#define VIGIL_REDIS_VERSION "7.0.15" /* the Redis version whose protocol and replies we match */
+
+typedef struct Db Db;
+typedef struct Client Client;
+
+enum { DEBUG_CMD_NO = 0, DEBUG_CMD_YES = 1, DEBUG_CMD_LOCAL = 2 };
+enum { SUPERVISED_NO = 0, SUPERVISED_SYSTEMD = 1, SUPERVISED_AUTO = 2 };
+
+#define SERVER_MAX_BIND 16
+
+/* Every option of vigil-server (config_options.c is the table that fills it). */
+typedef struct ServerConfig {
+    /* network */
+    char *bind_addrs[SERVER_MAX_BIND];
+    int bind_count;
+    long long port;
+    char *unixsocket;
+    long long unixsocketperm;
+    long long tcp_backlog;
+    long long timeout_s;
+    long long tcp_keepalive_s;
+    int protected_mode;
+    long long maxclients;
+    char *requirepass;
+    /* general */
+    long long databases;
+    long long hz;
+    int loglevel;
+    char *logfile;
+    char *dir;
+    char *pidfile;
+    int daemonize;
+    int supervised;
+    int enable_debug_cmd;
+    int activerehashing;
+    /* limits */
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    long long maxmemory;
+    int maxmemory_policy;
+    long long maxmemory_samples;
+    /* observability */
+    long long slowlog_log_slower_than_us;
+    long long slowlog_max_len;
+    long long latency_monitor_threshold_ms;
+    /* persistence (options stored now; the persistence issue gives them effect) */
+    char *dbfilename;
+    int appendonly;
+    int appendfsync;
+    char *save_params; /* "3600 1 300 100 60 10000" or "" */
+    int lazyfree_lazy_user_flush;
+} ServerConfig;
+
+extern ServerConfig cfg;
+extern const CfgOption server_options[];
+extern const CfgTable server_cfg_table;
+
+typedef struct ServerStats {
+    long long total_connections_received;
+    long long total_commands_processed;
+    long long rejected_connections;
+    long long expired_keys;
+    long long expired_stale_perc; /* unused until replicas */
+    long long expire_cycle_cpu_ms;
+    long long evicted_keys;
+    long long keyspace_hits;
+    long long keyspace_misses;
+    long long net_input_bytes;
+    long long net_output_bytes;
+    long long total_error_replies;
+    long long unexpected_error_replies;
+    long long total_reads_processed;
+    long long total_writes_processed;
+    long long client_qbuf_limit_disconnections;
+    size_t peak_memory;
+    int64_t peak_memory_time_ms;
+} ServerStats;
+
+typedef struct Server {
+    struct ev_loop *loop;
+    Db *dbs;
+    int ndbs;
+    /* clients */
+    Client *clients_head; /* doubly linked list of every connected client */
+    long long nclients;
+    uint64_t next_client_id;
+    Client *current_client; /* the client whose command is executing, or NULL */
+    /* listeners */
+    int listen_fds[SERVER_MAX_BIND + 1];
+    ev_io listen_io[SERVER_MAX_BIND + 1];
+    int nlisten;
+    /* time, cached once per event-loop iteration and per command */
+    int64_t now_ms;       /* wall clock */
+    int64_t mono_start_us;
+    int64_t start_wall_ms;
+    uint32_t lru_clock;   /* seconds-resolution clock for OBJECT IDLETIME */
+    /* identity */
+    char run_id[41];
+    char *config_file;    /* absolute path or NULL */
+    char *executable;
+    /* state */
+    long long dirty;      /* writes since the last save */
+    int64_t lastsave_s;
+    bool shutdown_asap;
+    int shutdown_signals;
+    int64_t client_pause_end_ms;
+    int client_pause_type; /* 0 none, 1 write, 2 all */
+    bool active_expire_enabled;
+    ServerStats stats;
+} Server;
+
+extern Server srv;
+
+/* Cached wall clock in ms (refreshed before each command and each loop iteration). */
+static inline int64_t server_now_ms(void) {
+    return srv.now_ms;
+}
+void server_update_time(void);
+
+/* Build the runtime from the loaded config: databases, command table, listeners, timers.
+ * 0, or -1 after logging why (the caller exits non-zero). */
+int server_init(void);
+/* Run the event loop until a shutdown is requested. */
+void server_run(void);
+
+/* Start a graceful shutdown from a command or signal: returns when the loop should stop. */
+void server_request_shutdown(void);
+/* Flush, close and exit paths used by SHUTDOWN. Returns only on failure (never today). */
+void server_shutdown_now(int exit_code);
+
+/* For tests and INFO. */
+long long server_uptime_s(void);
+
+#endif

@@ -339,12 +339,15 @@ static void reply_key_spec(Client *c, const CmdSpec *s) {
 typedef void (*CommandReplyFn)(Client *c, Command *cmd);
 
 /* The subcommands of cmd in table order, each through fn; an array (COMMAND INFO) or a
- * map keyed by full name (COMMAND DOCS). */
+ * map keyed by full name (COMMAND DOCS). Like Redis, a command without subcommands gets an
+ * empty set, which RESP3 shows as "~0". */
 static void reply_subcommands(Client *c, Command *cmd, CommandReplyFn fn, bool as_map) {
     long long n = 0;
     for (const CmdSpec *s = cmd->spec->subcommands; s && s->name; s++) n++;
     if (as_map)
         reply_map(c, n);
+    else if (n == 0)
+        reply_set(c, 0);
     else
         reply_array(c, n);
     for (const CmdSpec *s = cmd->spec->subcommands; s && s->name; s++) {
@@ -625,8 +628,8 @@ static void append_lower(Buf *out, const char *s, int len) {
     for (int i = 0; i < len; i++) buf_append_char(out, (char)tolower((unsigned char)s[i]));
 }
 
-/* Names for nodes the line does not name: a token's lower-case word, a block's first
- * member, a oneof's members joined by '_'. */
+/* Names for nodes the line does not name: a token's lower-case word, a block's or a
+ * oneof's first member. */
 static void doc_name(const DocParse *ps, int i, Buf *out) {
     const DocArg *a = &ps->nodes[i];
     if (a->kind == DA_PLAIN) {
@@ -634,12 +637,8 @@ static void doc_name(const DocParse *ps, int i, Buf *out) {
     } else if (a->kind == DA_TOKEN || a->token) {
         append_lower(out, a->kind == DA_TOKEN ? a->word : a->token,
                      a->kind == DA_TOKEN ? a->word_len : a->token_len);
-    } else {
-        for (int ch = a->child; ch >= 0; ch = ps->nodes[ch].next) {
-            if (ch != a->child) buf_append_char(out, '_');
-            doc_name(ps, ch, out);
-            if (a->kind == DA_BLOCK) break;
-        }
+    } else if (a->child >= 0) {
+        doc_name(ps, a->child, out);
     }
 }
 

@@ -10,7 +10,7 @@
  * them, and DBSIZE counts them, both as Redis 7.0 does.
  *
  * srv.dirty follows Redis: one change per deleted key, one per RENAME/MOVE/COPY/SWAPDB,
- * and FLUSHALL counts the keys it removed plus one. UNLINK and FLUSH* ASYNC free
+ * and FLUSHDB/FLUSHALL count the keys they removed. UNLINK and FLUSH* ASYNC free
  * synchronously for now (the lazy-free thread arrives with its own issue); the replies are
  * the same. Propagation of relative TTLs as absolute ones is dispatch's job when it lands.
  * LFU bookkeeping (what OBJECT FREQ decodes) belongs to eviction. */
@@ -44,20 +44,20 @@ enum {
 
 /* ---------------------------------------------------------------- shared helpers */
 
-static bool arg_eq(const RespArg *a, const RespArg *b) {
+static bool args_equal(const RespArg *a, const RespArg *b) {
     return a->len == b->len && memcmp(a->ptr, b->ptr, a->len) == 0;
 }
 
 /* Bytes of an argument up to its first NUL: where Redis formats or compares an argument as
  * a C string (%s, strcasecmp, strtoul), it stops there. */
-static size_t arg_cstr_len(const RespArg *a) {
+static size_t cstr_len_of(const RespArg *a) {
     const char *nul = memchr(a->ptr, '\0', a->len);
     return nul ? (size_t)(nul - a->ptr) : a->len;
 }
 
 /* An integer that fits an int, as Redis's getIntFromObjectOrReply: a custom msg replaces
  * both the "not an integer" and the "out of range" texts. */
-static int arg_to_int_or_reply(Client *c, const RespArg *a, int *out, const char *msg) {
+static int int_arg_or_reply(Client *c, const RespArg *a, int *out, const char *msg) {
     long long v;
     if (arg_to_ll_or_reply(c, a, &v, msg) != 0) return -1;
     if (v < INT_MIN || v > INT_MAX) {
@@ -69,9 +69,9 @@ static int arg_to_int_or_reply(Client *c, const RespArg *a, int *out, const char
 }
 
 /* The database named by a DB index argument (MOVE, COPY ... DB), or NULL after replying. */
-static Db *db_arg_or_reply(Client *c, const RespArg *a) {
+static Db *target_db_or_reply(Client *c, const RespArg *a) {
     int id;
-    if (arg_to_int_or_reply(c, a, &id, NULL) != 0) return NULL;
+    if (int_arg_or_reply(c, a, &id, NULL) != 0) return NULL;
     if (id < 0 || id >= srv.ndbs) {
         reply_error(c, ERRT_DB_INDEX);
         return NULL;
@@ -80,7 +80,7 @@ static Db *db_arg_or_reply(Client *c, const RespArg *a) {
 }
 
 /* Give a detached Kv a home in db, with its TTL (-1 = none). */
-static void db_add_with_expire(Db *db, Kv *kv, int64_t when_ms) {
+static void add_with_expire(Db *db, Kv *kv, int64_t when_ms) {
     db_add(db, kv);
     if (when_ms >= 0) db_set_expire(db, kv, when_ms);
 }
@@ -132,7 +132,7 @@ static void rename_generic(Client *c, bool nx) {
         reply_error(c, ERRT_NO_KEY);
         return;
     }
-    if (arg_eq(src, dst)) {
+    if (args_equal(src, dst)) {
         nx ? reply_int(c, 0) : reply_ok(c);
         return;
     }
@@ -145,7 +145,7 @@ static void rename_generic(Client *c, bool nx) {
     }
     int64_t when;
     Kv *kv = db_unlink(c->db, src->ptr, src->len, &when);
-    db_add_with_expire(c->db, kv_rekey(kv, dst->ptr, dst->len, false), when);
+    add_with_expire(c->db, kv_rekey(kv, dst->ptr, dst->len, false), when);
     db_signal_modified(c->db, src->ptr, src->len);
     db_signal_modified(c->db, dst->ptr, dst->len);
     srv.dirty--; /* Redis counts a rename as one change, not two */
@@ -171,7 +171,7 @@ static int copy_parse_or_reply(Client *c, CopyOpts *o) {
         if (arg_is(&c->argv[j], "replace")) {
             o->replace = true;
         } else if (arg_is(&c->argv[j], "db") && j + 1 < c->argc) {
-            o->dst = db_arg_or_reply(c, &c->argv[++j]);
+            o->dst = target_db_or_reply(c, &c->argv[++j]);
             if (!o->dst) return -1;
         } else {
             reply_syntax_error(c);
@@ -187,7 +187,7 @@ static void cmd_copy(Client *c) {
     CopyOpts o = {.dst = c->db, .replace = false};
     if (copy_parse_or_reply(c, &o) != 0) return;
     const RespArg *src = &c->argv[1], *dst = &c->argv[2];
-    if (o.dst == c->db && arg_eq(src, dst)) {
+    if (o.dst == c->db && args_equal(src, dst)) {
         reply_error(c, ERRT_SAME_OBJECT);
         return;
     }
@@ -204,7 +204,7 @@ static void cmd_copy(Client *c) {
         }
         db_delete(o.dst, dst->ptr, dst->len);
     }
-    db_add_with_expire(o.dst, kv_rekey(kv, dst->ptr, dst->len, true), when);
+    add_with_expire(o.dst, kv_rekey(kv, dst->ptr, dst->len, true), when);
     db_signal_modified(o.dst, dst->ptr, dst->len);
     reply_int(c, 1);
 }
@@ -212,7 +212,7 @@ static void cmd_copy(Client *c) {
 /* MOVE key db: 1 moved, 0 when the key is missing here or present there. */
 static void cmd_move(Client *c) {
     const RespArg *key = &c->argv[1];
-    Db *dst = db_arg_or_reply(c, &c->argv[2]);
+    Db *dst = target_db_or_reply(c, &c->argv[2]);
     if (!dst) return;
     if (dst == c->db) {
         reply_error(c, ERRT_SAME_OBJECT);
@@ -224,7 +224,7 @@ static void cmd_move(Client *c) {
     }
     int64_t when;
     Kv *kv = db_unlink(c->db, key->ptr, key->len, &when);
-    db_add_with_expire(dst, kv, when);
+    add_with_expire(dst, kv, when);
     db_signal_modified(c->db, key->ptr, key->len);
     db_signal_modified(dst, key->ptr, key->len);
     srv.dirty--; /* one change, as Redis counts it */
@@ -252,20 +252,21 @@ static void cmd_flushdb(Client *c) {
     reply_ok(c);
 }
 
-/* Redis adds one change on top of the removed keys (and, with save points configured,
- * saves an empty RDB, which the persistence issue will add here). */
+/* Counts the removed keys as changes, as redis-server 7.0.15 reports them. With save
+ * points configured Redis also writes an empty RDB here, which leaves dirty at 0: the
+ * persistence issue adds that. */
 static void cmd_flushall(Client *c) {
     if (flush_parse_or_reply(c) != 0) return;
-    for (int i = 0; i < srv.ndbs; i++) srv.dirty += db_flush(db_get(i));
-    srv.dirty++;
+    for (int i = 0; i < srv.ndbs; i++)
+        srv.dirty += db_flush(db_get(i));
     reply_ok(c);
 }
 
 /* SWAPDB index1 index2: clients that selected either db see the other's keys. */
 static void cmd_swapdb(Client *c) {
     int id1, id2;
-    if (arg_to_int_or_reply(c, &c->argv[1], &id1, "ERR invalid first DB index") != 0) return;
-    if (arg_to_int_or_reply(c, &c->argv[2], &id2, "ERR invalid second DB index") != 0) return;
+    if (int_arg_or_reply(c, &c->argv[1], &id1, "ERR invalid first DB index") != 0) return;
+    if (int_arg_or_reply(c, &c->argv[2], &id2, "ERR invalid second DB index") != 0) return;
     if (id1 < 0 || id1 >= srv.ndbs || id2 < 0 || id2 >= srv.ndbs) {
         reply_error(c, ERRT_DB_INDEX);
         return;
@@ -292,9 +293,10 @@ static int expire_flags_parse_or_reply(Client *c, int *flags) {
     } words[] = {{"nx", EXPIRE_NX}, {"xx", EXPIRE_XX}, {"gt", EXPIRE_GT}, {"lt", EXPIRE_LT}};
     for (int j = 3; j < c->argc; j++) {
         size_t w = 0;
-        while (w < VG_ARRAY_LEN(words) && !arg_is(&c->argv[j], words[w].word)) w++;
+        while (w < VG_ARRAY_LEN(words) && !arg_is(&c->argv[j], words[w].word))
+            w++;
         if (w == VG_ARRAY_LEN(words)) {
-            reply_error_fmt(c, "ERR Unsupported option %.*s", (int)arg_cstr_len(&c->argv[j]),
+            reply_error_fmt(c, "ERR Unsupported option %.*s", (int)cstr_len_of(&c->argv[j]),
                             c->argv[j].ptr);
             return -1;
         }
@@ -445,7 +447,7 @@ static void cmd_keys(Client *c) {
 /* The cursor as Redis 7.0 reads it with strtoul: an optional sign, decimal digits, no
  * spaces; "" is 0, "-1" wraps around, and the text ends at an embedded NUL. */
 static bool scan_cursor_parse(const RespArg *a, uint64_t *out) {
-    size_t n = arg_cstr_len(a), i = 0;
+    size_t n = cstr_len_of(a), i = 0;
     const char *s = a->ptr;
     *out = 0;
     if (n == 0) return true;
@@ -522,7 +524,7 @@ static bool scan_keep(Client *c, const ScanOpts *o, const char *key, size_t len)
     if (o->type) {
         Kv *kv = db_lookup_read(c->db, key, len, LOOKUP_NOTOUCH);
         const char *name = kv ? obj_type_name(kv->type) : "none";
-        size_t tlen = arg_cstr_len(o->type);
+        size_t tlen = cstr_len_of(o->type);
         if (tlen != strlen(name) || strncasecmp(o->type->ptr, name, tlen) != 0) return false;
     }
     Kv *kv = db_find(c->db, key, len);
@@ -677,8 +679,8 @@ static void cmd_object_help(Client *c) {
 
 /* ---------------------------------------------------------------- the table */
 
-#define RO  CMD_READONLY
-#define RW  CMD_WRITE
+#define RO          CMD_READONLY
+#define RW          CMD_WRITE
 #define EXP_HINT(t) "key " t " [NX|XX|GT|LT]"
 
 /* clang-format off */

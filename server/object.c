@@ -50,6 +50,10 @@ Kv *kv_new_raw(const char *key, size_t klen, const char *val, size_t vlen, size_
 Kv *kv_new_string(const char *key, size_t klen, const char *val, size_t vlen) {
     long long ll;
     if (vlen <= 20 && util_str_to_ll(val, vlen, &ll)) return kv_new_int(key, klen, ll);
+    return kv_new_string_noint(key, klen, val, vlen);
+}
+
+Kv *kv_new_string_noint(const char *key, size_t klen, const char *val, size_t vlen) {
     if (vlen > OBJ_EMBSTR_LIMIT) return kv_new_raw(key, klen, val, vlen, vlen);
     Kv *kv = kv_alloc(key, klen, vlen + 1);
     kv->encoding = ENC_EMBSTR;

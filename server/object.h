@@ -76,6 +76,9 @@ static inline const char *kv_key(const Kv *kv) {
 
 /* A string Kv with the best encoding for the value (int, embstr or raw). */
 Kv *kv_new_string(const char *key, size_t klen, const char *val, size_t vlen);
+/* Exactly these bytes as EMBSTR or RAW, never INT (INCRBYFLOAT's result is an embstr in
+ * Redis even when it reads "3"). */
+Kv *kv_new_string_noint(const char *key, size_t klen, const char *val, size_t vlen);
 /* A string Kv with ENC_INT. */
 Kv *kv_new_int(const char *key, size_t klen, long long v);
 /* A string Kv with ENC_RAW and room for `cap` value bytes (APPEND, SETRANGE, SETBIT). */

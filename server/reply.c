@@ -204,14 +204,14 @@ void reply_help(Client *c, const char *const *lines) {
     cmd[n] = '\0';
     long long count = 0;
     while (lines[count]) count++;
-    resp_array(&c->out, count + 2);
+    resp_array(&c->out, count + 3); /* header, lines, "HELP" and its description */
     char head[128];
     int hl = snprintf(head, sizeof(head), "%s <subcommand> [<arg> [value] [opt] ...]. "
                       "Subcommands are:", cmd);
     resp_simple(&c->out, head, (size_t)hl);
     for (long long i = 0; i < count; i++) resp_simple(&c->out, lines[i], strlen(lines[i]));
     resp_simple(&c->out, "HELP", 4);
-    resp_simple(&c->out, "    Print this help.", 20);
+    resp_simple(&c->out, "    Prints this help.", 21);
 }
 
 bool arg_is(const RespArg *a, const char *word) {

@@ -12,5 +12,8 @@ void slowlog_reset(void);
 long long slowlog_len(void);
 /* Trim to slowlog-max-len (CONFIG SET apply hook). */
 void slowlog_trim(void);
+/* SLOWLOG GET's reply: the `count` newest entries, newest first (count < 0: all). Each is
+ * [id, unix time s, duration us, [args...], "ip:port", name]. */
+void slowlog_reply_get(Client *c, long long count);
 
 #endif

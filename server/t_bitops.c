@@ -51,8 +51,9 @@ static int bit_offset_or_reply(Client *c, const RespArg *a, uint64_t *out) {
 }
 
 /* The key's value as a raw string of at least `len` bytes (new bytes are zero), created
- * when absent. NULL after a WRONGTYPE reply. */
-static Kv *bits_grow_or_reply(Client *c, size_t len) {
+ * when absent; *grown says whether it was created or lengthened. NULL after a WRONGTYPE
+ * reply. */
+static Kv *bits_grow_or_reply(Client *c, size_t len, bool *grown) {
     const RespArg *key = &c->argv[1];
     Kv *kv = db_lookup_write(c->db, key->ptr, key->len);
     if (kv && kv->type != OBJ_STRING) {
@@ -66,6 +67,7 @@ static Kv *bits_grow_or_reply(Client *c, size_t len) {
         kv = db_make_raw(c->db, kv, len);
     }
     RawStr *s = kv_raw(kv);
+    *grown = s->len < len;
     if (s->len < len) {
         memset(s->data + s->len, 0, len - s->len);
         s->len = len;
@@ -87,7 +89,8 @@ static long long popcount_bytes(const unsigned char *p, size_t n) {
         memcpy(&w, p + i, 8);
         count += __builtin_popcountll(w);
     }
-    for (; i < n; i++) count += __builtin_popcount(p[i]);
+    for (; i < n; i++)
+        count += __builtin_popcount(p[i]);
     return count;
 }
 
@@ -95,8 +98,8 @@ static long long popcount_bytes(const unsigned char *p, size_t n) {
 static long long popcount_bit_range(const unsigned char *p, uint64_t from, uint64_t to) {
     uint64_t first = from >> 3, last = to >> 3;
     long long count = popcount_bytes(p + first, (size_t)(last - first + 1));
-    unsigned char head = (unsigned char)(0xff00u >> (from & 7));      /* bits before `from` */
-    unsigned char tail = (unsigned char)(0xffu >> ((to & 7) + 1));    /* bits after `to` */
+    unsigned char head = (unsigned char)(0xff00u >> (from & 7));   /* bits before `from` */
+    unsigned char tail = (unsigned char)(0xffu >> ((to & 7) + 1)); /* bits after `to` */
     count -= __builtin_popcount(p[first] & head);
     count -= __builtin_popcount(p[last] & tail);
     return count;
@@ -118,7 +121,8 @@ static long long bit_find(const unsigned char *p, uint64_t from, uint64_t to, in
         if (w != skip_word) break;
         b += 8;
     }
-    while (b < end && p[b] == skip_byte) b++;
+    while (b < end && p[b] == skip_byte)
+        b++;
     for (i = (uint64_t)b << 3; i <= to; i++)
         if (bit_at(p, i) == bit) return (long long)i;
     return -1;
@@ -151,16 +155,18 @@ static int bit_unit_or_reply(Client *c, const RespArg *a, bool *isbit) {
 /* ------------------------------------------------------------------------------------------
  * SETBIT, GETBIT */
 
-/* SETBIT key offset value: replies the bit's previous value. */
+/* SETBIT key offset value: replies the bit's previous value. As in Redis 7.0, setting a
+ * bit to the value it already has is not a modification (unless the string grew). */
 static void cmd_setbit(Client *c) {
     uint64_t off;
     long long on;
+    bool grown;
     if (bit_offset_or_reply(c, &c->argv[2], &off) != 0) return;
     if (!util_str_to_ll(c->argv[3].ptr, c->argv[3].len, &on) || (on & ~1LL)) {
         reply_error(c, ERRT_BIT_VALUE);
         return;
     }
-    Kv *kv = bits_grow_or_reply(c, (size_t)(off >> 3) + 1);
+    Kv *kv = bits_grow_or_reply(c, (size_t)(off >> 3) + 1, &grown);
     if (!kv) return;
     unsigned char *byte = (unsigned char *)kv_raw(kv)->data + (off >> 3);
     unsigned char mask = (unsigned char)(1u << (7 - (off & 7)));
@@ -169,7 +175,7 @@ static void cmd_setbit(Client *c) {
         *byte |= mask;
     else
         *byte &= (unsigned char)~mask;
-    db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
+    if (grown || old != on) db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
     reply_int(c, old);
 }
 
@@ -221,8 +227,9 @@ static void cmd_bitcount(Client *c) {
         reply_int(c, 0);
         return;
     }
-    if (!isbit) start *= 8, end = end * 8 + 7;
-    reply_int(c, popcount_bit_range(p, (uint64_t)start, (uint64_t)end));
+    uint64_t from = (uint64_t)(isbit ? start : start * 8);
+    uint64_t to = (uint64_t)(isbit ? end : end * 8 + 7);
+    reply_int(c, popcount_bit_range(p, from, to));
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -279,9 +286,10 @@ static void cmd_bitpos(Client *c) {
         reply_int(c, -1);
         return;
     }
-    if (!a.isbit) a.start *= 8, a.end = a.end * 8 + 7;
-    long long pos = bit_find(p, (uint64_t)a.start, (uint64_t)a.end, a.bit);
-    if (pos < 0 && a.bit == 0 && !a.end_given) pos = a.end + 1;
+    uint64_t from = (uint64_t)(a.isbit ? a.start : a.start * 8);
+    uint64_t to = (uint64_t)(a.isbit ? a.end : a.end * 8 + 7);
+    long long pos = bit_find(p, from, to, a.bit);
+    if (pos < 0 && a.bit == 0 && !a.end_given) pos = (long long)to + 1;
     reply_int(c, pos);
 }
 
@@ -292,7 +300,12 @@ static void cmd_bitpos(Client *c) {
  * the longest source, is built in a new raw value before the destination is replaced, so
  * the destination may also be a source. An empty result deletes the destination. */
 
-enum { BITOP_AND, BITOP_OR, BITOP_XOR, BITOP_NOT };
+enum {
+    BITOP_AND,
+    BITOP_OR,
+    BITOP_XOR,
+    BITOP_NOT
+};
 
 static int bitop_parse_or_reply(Client *c, int *op) {
     const RespArg *a = &c->argv[1];
@@ -338,7 +351,8 @@ static void bitop_compute(int op, Kv **src, int n, unsigned char *res, size_t ma
         size_t len = 0;
         const unsigned char *p = src[k] ? (const unsigned char *)kv_str(src[k], &len, nb) : NULL;
         if (op == BITOP_NOT) {
-            for (size_t i = 0; i < len; i++) res[i] = (unsigned char)~p[i];
+            for (size_t i = 0; i < len; i++)
+                res[i] = (unsigned char)~p[i];
         } else if (k == 0) {
             if (len) memcpy(res, p, len);
         } else {

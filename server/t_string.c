@@ -87,20 +87,6 @@ static int string_length_ok_or_reply(Client *c, size_t cur, size_t add) {
     return 0;
 }
 
-/* A string Kv holding exactly these bytes, never ENC_INT: Redis stores INCRBYFLOAT's result
- * with createStringObject, so "3" is an embstr there. object.c has no constructor for that,
- * so an EMBSTR of the right length is made from filler bytes and then overwritten. */
-static Kv *kv_new_plain_string(const char *key, size_t klen, const char *val, size_t vlen) {
-    if (vlen > OBJ_EMBSTR_LIMIT) return kv_new_raw(key, klen, val, vlen, vlen);
-    char filler[OBJ_EMBSTR_LIMIT];
-    memset(filler, 'x', vlen);
-    Kv *kv = kv_new_string(key, klen, filler, vlen);
-    char nb[32];
-    size_t len;
-    memcpy((char *)kv_str(kv, &len, nb), val, vlen);
-    return kv;
-}
-
 /* ------------------------------------------------------------------------------------------
  * SET options, shared by SET, SETNX, SETEX, PSETEX and GETEX */
 
@@ -442,7 +428,7 @@ static void cmd_incrbyfloat(Client *c) {
     char buf[UTIL_LD_STR_MAX];
     int n = util_ldouble_to_str(buf, sizeof(buf), cur);
     VG_ASSERT(n > 0); /* finite values always fit UTIL_LD_STR_MAX */
-    string_store(c->db, kv, kv_new_plain_string(key->ptr, key->len, buf, (size_t)n), true);
+    string_store(c->db, kv, kv_new_string_noint(key->ptr, key->len, buf, (size_t)n), true);
     db_signal_modified(c->db, key->ptr, key->len);
     reply_bulk(c, buf, (size_t)n);
 }
@@ -480,8 +466,8 @@ static void cmd_strlen(Client *c) {
 }
 
 /* Write val at offset into the key's raw value (created when absent), zero-padding any gap. */
-static size_t setrange_write(Db *db, Kv *kv, const RespArg *key, size_t offset,
-                             const RespArg *val) {
+static size_t
+setrange_write(Db *db, Kv *kv, const RespArg *key, size_t offset, const RespArg *val) {
     size_t need = offset + val->len;
     if (!kv) {
         kv = kv_new_raw(key->ptr, key->len, NULL, 0, need);
@@ -603,7 +589,8 @@ static int lcs_table_or_reply(Client *c, LcsInput *in) {
         reply_error(c, "ERR Insufficient memory, failed allocating transient memory for LCS");
         return -1;
     }
-    for (uint32_t j = 0; j <= in->blen; j++) LCS_T(in, 0, j) = 0;
+    for (uint32_t j = 0; j <= in->blen; j++)
+        LCS_T(in, 0, j) = 0;
     for (uint32_t i = 1; i <= in->alen; i++) {
         LCS_T(in, i, 0) = 0;
         for (uint32_t j = 1; j <= in->blen; j++) {
@@ -632,8 +619,7 @@ static void lcs_reply_range(Client *c, const LcsOpts *o, const uint32_t r[4]) {
  * ranges, replying each matching range {a_start, a_end, b_start, b_end} of at least
  * minmatchlen bytes. A range closes at a mismatch step or at the start of either string.
  * Returns how many ranges were replied. */
-static long long lcs_walk(Client *c, const LcsInput *in, const LcsOpts *o, char *out,
-                          bool ranges) {
+static long long lcs_walk(Client *c, const LcsInput *in, const LcsOpts *o, char *out, bool ranges) {
     uint32_t i = in->alen, j = in->blen, k = LCS_T(in, in->alen, in->blen);
     uint32_t r[4] = {0, 0, 0, 0};
     bool open = false, close;
@@ -641,10 +627,15 @@ static long long lcs_walk(Client *c, const LcsInput *in, const LcsOpts *o, char 
     while (i > 0 && j > 0) {
         if (in->a[i - 1] == in->b[j - 1]) {
             out[--k] = in->a[i - 1];
-            if (!open) r[1] = i - 1, r[3] = j - 1;
-            r[0] = i - 1, r[2] = j - 1;
-            open = true;
-            i--, j--;
+            if (!open) {
+                r[1] = i - 1; /* a range grows backwards from its end */
+                r[3] = j - 1;
+                open = true;
+            }
+            i--;
+            j--;
+            r[0] = i;
+            r[2] = j;
             close = i == 0 || j == 0;
         } else {
             if (LCS_T(in, i - 1, j) > LCS_T(in, i, j - 1))

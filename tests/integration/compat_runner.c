@@ -14,7 +14,7 @@
  *
  * Every mismatch is printed as FILE:LINE, the command and both replies escaped; the exit
  * status is 1 if there was any mismatch, a line that cannot be split, or a server failure
- * (crash, sanitizer report). */
+ * (crash, sanitizer report). COMPAT_VERBOSE=1 also prints every command with its reply. */
 #include "harness.h"
 
 #include <ctype.h>
@@ -26,6 +26,8 @@
 #define REPLY_TIMEOUT_MS 10000
 #define MAX_ARGS         4096
 #define MAX_FILES        256
+
+static bool verbose; /* COMPAT_VERBOSE=1: print every command with vigil's reply */
 
 typedef struct {
     char *argv[MAX_ARGS];
@@ -126,19 +128,33 @@ typedef struct {
     ItKind kind;
     ItServer *srv;
     ItConn *conn;
+    char note[512]; /* framing problem seen by the last exchange, or "" */
 } Side;
 
 /* One command on one side: its raw reply, or a "<closed>"/"<timeout>" marker. */
 static char *exchange(Side *s, const Args *a, size_t *len) {
     char *out = NULL;
     int rc = IT_CLOSED;
+    s->note[0] = '\0';
     if (!s->conn) s->conn = it_conn_tcp(s->srv->port);
     if (s->conn &&
         it_conn_send_argv(s->conn, a->argc, (const char *const *)a->argv, a->lens) == 0)
         rc = it_conn_read_reply(s->conn, REPLY_TIMEOUT_MS, &out, len);
     else if (s->conn)
         rc = it_conn_read_reply(s->conn, 0, &out, len); /* a reply sent before the close */
-    if (rc == IT_OK) return out;
+    if (rc == IT_OK) {
+        size_t extra = it_conn_pending(s->conn);
+        if (extra == 0) return out;
+        char *e = it_escape(s->conn->buf, extra, 300);
+        snprintf(s->note, sizeof(s->note),
+                 "%s sent %zu bytes more than one reply: \"%s\" (reconnected: its SELECT and "
+                 "HELLO state is reset)",
+                 s->name, extra, e);
+        free(e);
+        it_conn_close(s->conn);
+        s->conn = NULL;
+        return out;
+    }
     it_conn_close(s->conn); /* out of step: start over on a fresh connection */
     s->conn = NULL;
     out = strdup(rc == IT_TIMEOUT ? "<timeout>" : rc == IT_PROTO ? "<not RESP>" : "<closed>");
@@ -199,10 +215,19 @@ static void run_line(Side sides[2], const char *file, int lineno, const Args *a,
     for (int i = 0; i < 2; i++)
         rep[i] = exchange(&sides[i], a, &len[i]);
     t->commands++;
-    if (len[0] != len[1] || memcmp(rep[0], rep[1], len[0]) != 0) {
+    if (verbose) {
+        char *cmd = join_args(a), *v = it_escape(rep[0], len[0], 300);
+        printf("%s:%d: %s -> \"%s\"\n", file, lineno, cmd, v);
+        free(cmd);
+        free(v);
+    }
+    bool framing = sides[0].note[0] || sides[1].note[0];
+    if (framing || len[0] != len[1] || memcmp(rep[0], rep[1], len[0]) != 0) {
         char *cmd = join_args(a), *v = it_escape(rep[0], len[0], 2000),
              *r = it_escape(rep[1], len[1], 2000);
         printf("MISMATCH %s:%d: %s\n  vigil: \"%s\"\n  redis: \"%s\"\n", file, lineno, cmd, v, r);
+        for (int i = 0; i < 2; i++)
+            if (sides[i].note[0]) printf("  %s\n", sides[i].note);
         free(cmd);
         free(v);
         free(r);
@@ -220,7 +245,8 @@ static void run_file(const char *path, Totals *t) {
         return;
     }
     const char *file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    Side sides[2] = {{"vigil-server", IT_VIGIL, NULL, NULL}, {"redis-server", IT_REDIS, NULL, NULL}};
+    Side sides[2] = {{"vigil-server", IT_VIGIL, NULL, NULL, ""},
+                     {"redis-server", IT_REDIS, NULL, NULL, ""}};
     int before = t->mismatches, cmds_before = t->commands;
     if (!start_side(&sides[0]) || !start_side(&sides[1])) {
         printf("ERROR %s: could not start both servers\n", file);
@@ -269,7 +295,7 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds DIR/*.txt, sorted, to files. */
+/* Adds the .txt files of dir, sorted, to files. */
 static int list_dir(const char *dir, char **files, int n) {
     DIR *d = opendir(dir);
     if (!d) {
@@ -293,6 +319,7 @@ int main(int argc, char **argv) {
     char *files[MAX_FILES];
     int n = 0;
     setvbuf(stdout, NULL, _IOLBF, 0);
+    verbose = getenv("COMPAT_VERBOSE") && strcmp(getenv("COMPAT_VERBOSE"), "0") != 0;
     if (argc < 2) {
         const char *dir = getenv("COMPAT_DIR");
         if (!dir) {

@@ -107,6 +107,10 @@ int it_conn_read_reply(ItConn *c, int timeout_ms, char **out, size_t *outlen);
 /* Splits a simple command on spaces (no quoting), sends it, reads one reply. Returns the
  * malloc'd raw reply, or a malloc'd "<closed>"/"<timeout>"/"<protocol error>" marker. */
 char *it_conn_cmd(ItConn *c, const char *cmdline);
+/* Bytes received but not yet returned as a reply, after taking in whatever is readable
+ * right now (no waiting). Nonzero after a reply means the peer sent more than it was asked
+ * for: its framing is broken (e.g. an array header that counts one element too few). */
+size_t it_conn_pending(ItConn *c);
 /* Reads and drops bytes until EOF; true if the peer closed within timeout_ms. */
 bool it_conn_wait_closed(ItConn *c, int timeout_ms);
 

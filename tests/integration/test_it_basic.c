@@ -16,17 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 static ItServer *srv; /* the current TCase's server */
 
-static ItKind server_kind(void) {
-    const char *b = it_binary(IT_VIGIL);
-    return strstr(b, "redis-server") ? IT_REDIS : IT_VIGIL;
-}
-
 static void start_with(const char *const *extra) {
-    srv = it_server_start(server_kind(), extra);
+    srv = it_server_start(IT_VIGIL, extra);
     ck_assert_msg(srv != NULL, "server did not start (see the log above)");
 }
 
@@ -40,7 +36,8 @@ static void setup_default(void) { start_with((const char *const[]){"--enable-deb
 static void setup_maxclients(void) { start_with((const char *const[]){"--maxclients", "2", NULL}); }
 static void setup_auth(void) { start_with((const char *const[]){"--requirepass", "secret", NULL}); }
 static void setup_timeout(void) { start_with((const char *const[]){"--timeout", "1", NULL}); }
-static void setup_unixsocket(void) {
+static void setup_unixsocket(void) { start_with((const char *const[]){"--unixsocket", "@DIR@/vigil.sock", NULL}); }
+static void setup_unixsocketperm(void) {
     start_with((const char *const[]){"--unixsocket", "@DIR@/vigil.sock", "--unixsocketperm", "700", NULL});
 }
 static void setup_querybuf(void) { start_with((const char *const[]){"--client-query-buffer-limit", "1mb", NULL}); }
@@ -460,6 +457,20 @@ START_TEST(test_unix_socket) {
 }
 END_TEST
 
+/* unixsocketperm is octal, as in Redis ("700" = rwx------). */
+START_TEST(test_unix_socket_perm_is_octal) {
+    char path[400];
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/vigil.sock", srv->dir);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_msg((st.st_mode & 0777) == 0700, "mode %o, want 700", (unsigned)(st.st_mode & 0777));
+    ItConn *c = it_conn_unix(path);
+    ck_assert_ptr_nonnull(c);
+    expect(c, "PING", "+PONG\r\n");
+    it_conn_close(c);
+}
+END_TEST
+
 /* ---- client-query-buffer-limit 1mb ---- */
 
 START_TEST(test_query_buffer_limit_closes) {
@@ -483,7 +494,7 @@ END_TEST
 /* ---- shutdown ---- */
 
 START_TEST(test_sigterm_exits_zero) {
-    ItServer *s = it_server_start(server_kind(), NULL);
+    ItServer *s = it_server_start(IT_VIGIL, NULL);
     ck_assert_ptr_nonnull(s);
     ItConn *c = it_conn_tcp(s->port);
     ck_assert_ptr_nonnull(c);
@@ -531,6 +542,7 @@ static Suite *basic_suite(void) {
     tcase_add_test(tc, test_hello_auth);
     tcase_add_test(tcase(s, "timeout", setup_timeout), test_idle_client_disconnected);
     tcase_add_test(tcase(s, "unixsocket", setup_unixsocket), test_unix_socket);
+    tcase_add_test(tcase(s, "unixsocketperm", setup_unixsocketperm), test_unix_socket_perm_is_octal);
     tcase_add_test(tcase(s, "querybuf", setup_querybuf), test_query_buffer_limit_closes);
     tcase_add_test(tcase(s, "shutdown", NULL), test_sigterm_exits_zero);
     return s;

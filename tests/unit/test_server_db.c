@@ -5,10 +5,9 @@
  *
  * The fixture builds two databases in `srv` and fixes the clock: tests move time by
  * writing srv.now_ms, which is what the lookups read. */
-#include "server/db.h"
-
 #include "common/dict.h"
 #include "common/mem.h"
+#include "server/db.h"
 #include "server/object.h"
 #include "server/server.h"
 
@@ -24,14 +23,16 @@ static void setup(void) {
     memset(&srv, 0, sizeof(srv));
     srv.ndbs = 2;
     srv.dbs = mem_calloc(sizeof(Db) * (size_t)srv.ndbs);
-    for (int i = 0; i < srv.ndbs; i++) db_init(&srv.dbs[i], i);
+    for (int i = 0; i < srv.ndbs; i++)
+        db_init(&srv.dbs[i], i);
     srv.now_ms = T0_MS;
     srv.lru_clock = (uint32_t)((T0_MS / 1000) & LRU_CLOCK_MAX);
     cfg.activerehashing = 1;
 }
 
 static void teardown(void) {
-    for (int i = 0; i < srv.ndbs; i++) db_deinit(&srv.dbs[i]);
+    for (int i = 0; i < srv.ndbs; i++)
+        db_deinit(&srv.dbs[i]);
     mem_free(srv.dbs);
     srv.dbs = NULL;
 }
@@ -345,8 +346,10 @@ static void del_key(Db *db, const char *prefix, int i) {
  * cursor walks on. Every stable key must come back at least once. */
 START_TEST(test_scan_returns_every_stable_key_across_resizes) {
     Db *db = db_get(0);
-    for (int i = 0; i < SCAN_KEYS; i++) add_key(db, "s", i);
-    for (int i = 0; i < CHURN_KEYS; i++) add_key(db, "c", i);
+    for (int i = 0; i < SCAN_KEYS; i++)
+        add_key(db, "s", i);
+    for (int i = 0; i < CHURN_KEYS; i++)
+        add_key(db, "c", i);
     dict_resize_if_needed(&db->keys);
     while (dict_rehash_step(&db->keys, 100)) {
     }
@@ -357,9 +360,11 @@ START_TEST(test_scan_returns_every_stable_key_across_resizes) {
     do {
         cursor = dict_scan(&db->keys, cursor, seen_cb, &seen);
         if (churn_left > 0) {
-            for (int k = 0; k < 100 && churn_left > 0; k++) del_key(db, "c", --churn_left);
+            for (int k = 0; k < 100 && churn_left > 0; k++)
+                del_key(db, "c", --churn_left);
         } else {
-            for (int k = 0; k < 50 && added < 3 * SCAN_KEYS; k++) add_key(db, "n", added++);
+            for (int k = 0; k < 50 && added < 3 * SCAN_KEYS; k++)
+                add_key(db, "n", added++);
         }
         dict_resize_if_needed(&db->keys);
         dict_rehash_step(&db->keys, 1);

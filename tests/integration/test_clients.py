@@ -1,0 +1,256 @@
+#!/usr/bin/python3
+"""test_clients.py - real Redis clients against vigil-server: redis-cli (commands, --stat,
+--bigkeys, --no-raw INFO), redis-benchmark and redis-py (Debian's python3-redis 4.3.4, which
+speaks RESP2 and sends no HELLO).
+
+Run with Debian's /usr/bin/python3 (the pyenv python3 on PATH has no redis module):
+    VIGIL_SERVER=build/bin/vigil-server /usr/bin/python3 tests/integration/test_clients.py
+VIGIL_SERVER=/usr/bin/redis-server runs the same checks against the reference.
+
+The server runs on a free loopback port in a temp dir and is stopped by PID (TERM, then
+KILL after 10 s) in a finally block; its logs are scanned for sanitizer reports. Every wait
+is bounded. Exit status 1 if any check failed.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
+
+
+def wait_until(cond, timeout_s, step_s=0.01):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if cond():
+            return True
+        if time.monotonic() >= deadline:
+            return cond()
+        time.sleep(step_s)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def answers_ping(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"*1\r\n$4\r\nPING\r\n")
+            return s.recv(64).startswith((b"+", b"-"))
+    except OSError:
+        return False
+
+
+class Server:
+    """One server process in its own temp dir (INI config for vigil, redis.conf for redis)."""
+
+    def __init__(self, binary, extra=()):
+        self.binary = binary
+        self.dir = tempfile.mkdtemp(prefix="vigil-it-")
+        self.port = free_port()
+        self.proc = None
+        is_redis = "redis-server" in os.path.basename(binary)
+        conf = os.path.join(self.dir, "redis.conf" if is_redis else "vigil.ini")
+        with open(conf, "w") as f:
+            if is_redis:
+                f.write(f'bind 127.0.0.1\nport {self.port}\ndir {self.dir}\nsave ""\nappendonly no\n')
+            else:
+                f.write(f'[server]\nbind = 127.0.0.1\nport = {self.port}\ndir = {self.dir}\n'
+                        f'[persistence]\nsave = ""\nappendonly = no\n')
+        self.out = open(os.path.join(self.dir, "stdout.log"), "wb")
+        self.err = open(os.path.join(self.dir, "stderr.log"), "wb")
+        self.proc = subprocess.Popen([binary, conf, *extra], stdin=subprocess.DEVNULL,
+                                     stdout=self.out, stderr=self.err)
+        ok = wait_until(lambda: self.proc.poll() is not None or answers_ping(self.port), 15)
+        if not ok or self.proc.poll() is not None:
+            self.stop()
+            raise RuntimeError(f"{binary} did not start on port {self.port}:\n{self.logs()}")
+
+    def logs(self):
+        text = ""
+        for name in ("stdout.log", "stderr.log"):
+            try:
+                with open(os.path.join(self.dir, name), errors="replace") as f:
+                    text += f"---- {name} ----\n{f.read()[-3000:]}"
+            except OSError:
+                pass
+        return text
+
+    def stop(self):
+        """Returns a list of problems (sanitizer report, crash, hang on shutdown)."""
+        problems = []
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                problems.append("ignored SIGTERM for 10 s (killed)")
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self.proc and self.proc.returncode not in (0, None):
+            rc = self.proc.returncode
+            if rc < 0 and -rc not in (signal.SIGTERM, signal.SIGKILL):
+                problems.append(f"crashed with signal {-rc}")
+        logs = self.logs()
+        if any(m in logs for m in SANITIZER_MARKS):
+            problems.append("sanitizer report in the logs")
+        if problems:
+            print(logs, file=sys.stderr)
+        self.out.close()
+        self.err.close()
+        if os.environ.get("IT_KEEP_DIR", "0") in ("", "0"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+        return problems
+
+
+def run(args, timeout=30):
+    return subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, timeout=timeout)
+
+
+class Checks:
+    def __init__(self, port):
+        self.port = port
+        self.cli = ["redis-cli", "-h", "127.0.0.1", "-p", str(port)]
+
+    def check_cli_set_get(self):
+        r = run(self.cli + ["set", "a", "b"])
+        assert r.returncode == 0 and r.stdout == b"OK\n", f"set: rc {r.returncode} {r.stdout!r}"
+        r = run(self.cli + ["get", "a"])
+        assert r.returncode == 0 and r.stdout == b"b\n", f"get: rc {r.returncode} {r.stdout!r}"
+        r = run(self.cli + ["get", "nosuchkey"])
+        assert r.stdout == b"\n", f"get missing: {r.stdout!r}"  # nil prints empty in raw mode
+        r = run(self.cli + ["--no-raw", "get", "nosuchkey"])
+        assert r.stdout == b"(nil)\n", f"get missing (--no-raw): {r.stdout!r}"
+        r = run(self.cli + ["incr", "a"])
+        assert r.stdout.startswith(b"ERR value is not an integer"), f"incr: {r.stdout!r}"
+
+    def check_cli_stat(self):
+        # redis-cli --stat prints once a second and only stops on a signal; stdbuf keeps its
+        # lines when its stdout is a pipe and timeout's SIGTERM ends it.
+        r = run(["timeout", "3", "stdbuf", "-oL"] + self.cli + ["--stat"], timeout=15)
+        out = r.stdout.decode(errors="replace")
+        assert r.returncode == 124, f"--stat ended by itself (rc {r.returncode}):\n{out}"
+        assert "------- data ------ --------------------- load" in out, f"no header:\n{out}"
+        assert re.search(r"^keys\s+mem\s+clients\s+blocked\s+requests\s+connections", out, re.M), \
+            f"no column line:\n{out}"
+        rows = re.findall(r"^\d+\s+[\d.]+[BKMG]?\s+\d+\s+\d+\s+\d+ \(\+\d+\)\s+\d+", out, re.M)
+        assert rows, f"no data line:\n{out}"
+        assert "ERR" not in out and "rror" not in out, f"error in --stat:\n{out}"
+
+    def check_cli_bigkeys(self):
+        import redis
+        r = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
+        r.mset({f"bk:{i}": "x" * (i * 10) for i in range(1, 101)})
+        res = run(self.cli + ["--bigkeys"], timeout=30)
+        out = res.stdout.decode(errors="replace")
+        assert res.returncode == 0, f"--bigkeys rc {res.returncode}:\n{out}"
+        assert "-------- summary -------" in out, f"no summary:\n{out}"
+        assert re.search(r"Sampled \d+ keys in the keyspace!", out), f"no sample count:\n{out}"
+        assert "Biggest string found '\"bk:100\"' has 1000 bytes" in out, f"wrong biggest:\n{out}"
+        assert "ERR" not in out, f"error in --bigkeys:\n{out}"
+
+    def check_cli_info(self):
+        r = run(self.cli + ["--no-raw", "info", "server"])
+        out = r.stdout.decode(errors="replace")
+        assert r.returncode == 0, f"info rc {r.returncode}:\n{out}"
+        assert "# Server" in out and "redis_version:" in out and "tcp_port:" in out, out
+        assert f"tcp_port:{self.port}" in out, f"tcp_port is not {self.port}:\n{out}"
+
+    def check_benchmark(self):
+        r = run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(self.port),
+                 "-t", "set,get,incr,mset", "-n", "20000", "-q"], timeout=90)
+        out = r.stdout.decode(errors="replace")
+        final = [ln.strip() for ln in re.split(r"[\r\n]", out) if "requests per second" in ln]
+        assert r.returncode == 0, f"redis-benchmark rc {r.returncode}:\n{out}"
+        assert "ERR" not in out and "error" not in out.lower(), f"errors:\n{out}"
+        for test in ("SET", "GET", "INCR", "MSET (10 keys)"):
+            line = next((ln for ln in final if ln.startswith(test + ":")), None)
+            assert line, f"no result line for {test}:\n{out}"
+            rps = float(re.search(r":\s*([\d.]+) requests per second", line).group(1))
+            assert rps > 1000, f"{test}: implausible {rps} requests per second"
+            print(f"  {line}")
+
+    def check_redis_py(self):
+        import redis
+        r = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
+        assert r.ping() is True
+        assert r.set("py:s", "hello") is True
+        assert r.get("py:s") == b"hello"
+        assert r.get("py:missing") is None
+        assert r.incr("py:n") == 1 and r.incr("py:n", 41) == 42
+        assert r.expire("py:s", 100) is True
+        ttl = r.ttl("py:s")
+        assert 0 < ttl <= 100, f"ttl {ttl}"
+        assert r.ttl("py:n") == -1 and r.ttl("py:missing") == -2
+        for i in range(50):
+            r.set(f"py:scan:{i}", i)
+        keys = set(r.scan_iter(match="py:scan:*", count=7))
+        assert keys == {f"py:scan:{i}".encode() for i in range(50)}, f"scan_iter: {len(keys)} keys"
+        p = r.pipeline(transaction=False)
+        p.set("py:p1", "1").set("py:p2", "2").incr("py:p1").get("py:p1").mget("py:p1", "py:p2")
+        assert p.execute() == [True, True, 2, b"2", [b"2", b"2"]]
+        assert r.mget("py:p1", "py:missing", "py:p2") == [b"2", None, b"2"]
+        info = r.info()
+        assert info["redis_version"] and info["tcp_port"] == self.port, "info fields"
+        assert "connected_clients" in r.info("clients")
+        clients = r.client_list()
+        assert clients and all("addr" in c and "id" in c for c in clients), f"client_list {clients}"
+        assert r.config_get("maxmemory") == {"maxmemory": "0"}, r.config_get("maxmemory")
+        try:
+            r.execute_command("NOSUCHCOMMAND")
+            raise AssertionError("unknown command did not raise")
+        except redis.ResponseError as e:
+            assert str(e).startswith("unknown command"), str(e)
+
+
+def main():
+    binary = os.environ.get("VIGIL_SERVER")
+    if not binary:
+        print("set VIGIL_SERVER to the vigil-server binary", file=sys.stderr)
+        return 2
+    for tool in ("redis-cli", "redis-benchmark", "timeout", "stdbuf"):
+        if not shutil.which(tool):
+            print(f"{tool} not found", file=sys.stderr)
+            return 2
+    only = sys.argv[1:]  # optional check names (without the check_ prefix)
+    failures = []
+    server = Server(binary)
+    try:
+        checks = Checks(server.port)
+        names = [n for n in dir(checks) if n.startswith("check_")]
+        names.sort(key=lambda n: Checks.__dict__[n].__code__.co_firstlineno)
+        for name in names:
+            if only and name[len("check_"):] not in only:
+                continue
+            t0 = time.monotonic()
+            try:
+                getattr(checks, name)()
+                print(f"ok   {name} ({time.monotonic() - t0:.1f} s)")
+            except Exception as e:  # noqa: BLE001 - every failure is reported, then counted
+                print(f"FAIL {name}: {e}")
+                traceback.print_exc(limit=2)
+                failures.append(name)
+            if server.proc.poll() is not None:
+                failures.append(f"server exited (status {server.proc.returncode}) during {name}")
+                break
+    finally:
+        problems = server.stop()
+    failures += [f"server: {p}" for p in problems]
+    print(f"{len(failures)} failed" + (": " + ", ".join(failures) if failures else ""))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -65,7 +65,7 @@ static void format_flags(const Client *c, char *out) {
         char letter;
     } letters[] = {
         {CLIENT_REPLICA, 'S'},     {CLIENT_PRIMARY, 'M'},   {CLIENT_PUBSUB, 'P'},
-        {CLIENT_MULTI, 'x'},       {CLIENT_BLOCKED, 'b'},   {CLIENT_CLOSE_AFTER_REPLY, 'c'},
+        {CLIENT_MULTI, 'x'},       {CLIENT_BLOCKED | CLIENT_PAUSED, 'b'},   {CLIENT_CLOSE_AFTER_REPLY, 'c'},
         {CLIENT_CLOSE_ASAP, 'A'},  {CLIENT_UNIX_SOCKET, 'U'}, {CLIENT_NO_EVICT, 'e'},
         {CLIENT_NO_TOUCH, 'T'},
     };
@@ -94,8 +94,10 @@ static size_t total_mem(const Client *c) {
     return n;
 }
 
+/* The running command, or the one CLIENT PAUSE holds back (both shown as Redis does). */
 static const char *last_command_name(const Client *c) {
-    const Command *cmd = (c->flags & CLIENT_EXECUTING) && c->cmd ? c->cmd : c->lastcmd;
+    bool current = (c->flags & (CLIENT_EXECUTING | CLIENT_PAUSED)) && c->cmd;
+    const Command *cmd = current ? c->cmd : c->lastcmd;
     return cmd ? cmd->fullname : "NULL";
 }
 
@@ -114,7 +116,7 @@ void client_format_info(Client *c, Buf *out) {
                (long long)(now - c->ctime_ms) / 1000,
                (long long)(now - c->last_interaction_ms) / 1000, flags, c->db ? c->db->id : 0,
                (c->flags & CLIENT_MULTI) ? 0 : -1, resp_reader_pending(&c->req),
-               c->req.buf.cap - c->req.buf.len, argv_mem(c), c->out.cap, c->out_peak,
+               c->req.buf.cap - c->req.buf.len, argv_mem(c), c->out.cap, VG_MAX(c->out_peak, c->out.len),
                c->out.len - c->out_sent, total_mem(c), events, last_command_name(c), c->resp,
                c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
 }
@@ -196,7 +198,10 @@ static void cmd_client_list(Client *c) {
     if (c->argc == 2 || (c->argc == 4 && arg_is(&c->argv[2], "type"))) {
         int type = -1;
         if (c->argc == 4 && (type = type_by_name_or_reply(c, &c->argv[3])) < 0) return;
-        for (Client *t = srv.clients_head; t; t = t->next)
+        /* oldest first, as Redis lists them (the list is newest first) */
+        Client *t = srv.clients_head;
+        while (t && t->next) t = t->next;
+        for (; t; t = t->prev)
             if (type < 0 || client_type(t) == type) append_info_line(t, &out);
     } else if (c->argc >= 4 && arg_is(&c->argv[2], "id")) {
         if (list_ids_or_reply(c, &out) != 0) {

@@ -115,8 +115,7 @@ static uint32_t command_acl_mask(const Command *cmd) {
     const char *group = command_group(cmd);
     uint32_t m = 0;
     for (int i = 0; i < ACL_COUNT && group && (s->proc || !s->subcommands); i++)
-        if (acl_categories[i].group && strcmp(acl_categories[i].group, group) == 0)
-            m |= ACL_BIT(i);
+        if (acl_categories[i].group && strcmp(acl_categories[i].group, group) == 0) m |= ACL_BIT(i);
     if (s->flags & CMD_WRITE) m |= ACL_BIT(ACL_WRITE);
     if ((s->flags & CMD_READONLY) && !(m & ACL_BIT(ACL_SCRIPTING))) m |= ACL_BIT(ACL_READ);
     if (s->flags & CMD_ADMIN) m |= ACL_BIT(ACL_ADMIN) | ACL_BIT(ACL_DANGEROUS);
@@ -199,7 +198,8 @@ static void config_get_glob(ConfigGet *g, const char *pattern) {
 /* CONFIG GET parameter [parameter ...] -> map of name -> value */
 static void cmd_config_get(Client *c) {
     size_t nopts = 0;
-    while (server_cfg_table.options[nopts].type != CFG_T_END) nopts++;
+    while (server_cfg_table.options[nopts].type != CFG_T_END)
+        nopts++;
     ConfigGet g = {.c = c, .seen = mem_calloc(2 * nopts + 2), .value = BUF_INIT};
     size_t handle = reply_deferred_begin(c);
     for (int i = 2; i < c->argc; i++) {
@@ -219,7 +219,8 @@ static void cmd_config_get(Client *c) {
 static void cmd_config_set(Client *c) {
     int n = c->argc - 2;
     char **words = mem_alloc(sizeof(char *) * (size_t)n);
-    for (int i = 0; i < n; i++) words[i] = arg_dup(&c->argv[i + 2]);
+    for (int i = 0; i < n; i++)
+        words[i] = arg_dup(&c->argv[i + 2]);
     Buf err = BUF_INIT;
     if (cfg_set_many(&server_cfg_table, n, words, &err) == 0) {
         reply_ok(c);
@@ -230,7 +231,8 @@ static void cmd_config_set(Client *c) {
         buf_deinit(&msg);
     }
     buf_deinit(&err);
-    for (int i = 0; i < n; i++) mem_free(words[i]);
+    for (int i = 0; i < n; i++)
+        mem_free(words[i]);
     mem_free(words);
 }
 
@@ -304,7 +306,8 @@ static void reply_key_flags(Client *c, const CmdSpec *s) {
     const char *flags[2];
     int n = key_spec_flags(s, flags);
     reply_set(c, n);
-    for (int i = 0; i < n; i++) reply_simple(c, flags[i]);
+    for (int i = 0; i < n; i++)
+        reply_simple(c, flags[i]);
 }
 
 /* Redis's key-spec map for a legacy range: begin at index `first`, then `lastkey` relative
@@ -343,7 +346,8 @@ typedef void (*CommandReplyFn)(Client *c, Command *cmd);
  * empty set, which RESP3 shows as "~0". */
 static void reply_subcommands(Client *c, Command *cmd, CommandReplyFn fn, bool as_map) {
     long long n = 0;
-    for (const CmdSpec *s = cmd->spec->subcommands; s && s->name; s++) n++;
+    for (const CmdSpec *s = cmd->spec->subcommands; s && s->name; s++)
+        n++;
     if (as_map)
         reply_map(c, n);
     else if (n == 0)
@@ -412,10 +416,16 @@ static void cmd_command_count(Client *c) {
  *   seq    := (word | '[' alts ']' | '[' word... '...' ']')*
  * An UPPER-CASE word is a token: followed by one plain word it becomes that argument's
  * token ("EX seconds"), by several a block with a token ("AUTH username password"), by
- * none a pure-token. "[x y ...]" repeats the x y just before it ("key [key ...]").
+ * none a pure-token. "[x y ...]" repeats the x y just before it ("key [key ...]"); with
+ * other words it is an optional repeating argument ("subcommand [arguments ...]").
  * Nodes live in one array sized from the line (at most 3 per character); siblings are
  * linked by index. */
-typedef enum { DA_PLAIN, DA_TOKEN, DA_BLOCK, DA_ONEOF } DocArgKind;
+typedef enum {
+    DA_PLAIN,
+    DA_TOKEN,
+    DA_BLOCK,
+    DA_ONEOF
+} DocArgKind;
 
 typedef struct DocArg {
     DocArgKind kind;
@@ -456,7 +466,8 @@ static void seq_push(DocSeq *s, int idx) {
 
 /* Link the items as siblings; the first one's index, or -1. */
 static int seq_link(DocParse *ps, const DocSeq *s) {
-    for (int i = 0; i < s->n; i++) ps->nodes[s->item[i]].next = i + 1 < s->n ? s->item[i + 1] : -1;
+    for (int i = 0; i < s->n; i++)
+        ps->nodes[s->item[i]].next = i + 1 < s->n ? s->item[i + 1] : -1;
     return s->n ? s->item[0] : -1;
 }
 
@@ -477,13 +488,15 @@ static void seq_merge_tokens(DocParse *ps, DocSeq *s) {
         DocArg *t = &ps->nodes[s->item[i]];
         int run = 0;
         if (t->kind == DA_TOKEN && !t->optional && !t->multiple)
-            while (i + 1 + run < s->n && is_bare_plain(&ps->nodes[s->item[i + 1 + run]])) run++;
+            while (i + 1 + run < s->n && is_bare_plain(&ps->nodes[s->item[i + 1 + run]]))
+                run++;
         if (run == 0) {
             seq_push(&out, s->item[i++]);
             continue;
         }
         DocSeq args = {.n = 0};
-        for (int j = 0; j < run; j++) seq_push(&args, s->item[i + 1 + j]);
+        for (int j = 0; j < run; j++)
+            seq_push(&args, s->item[i + 1 + j]);
         int holder = run == 1 ? args.item[0] : doc_block(ps, &args);
         ps->nodes[holder].token = t->word;
         ps->nodes[holder].token_len = t->word_len;
@@ -502,7 +515,8 @@ static void seq_wrap_repeat(DocParse *ps, DocSeq *s, int k) {
         return;
     }
     DocSeq inner = {.n = 0};
-    for (int i = s->n - k; i < s->n; i++) seq_push(&inner, s->item[i]);
+    for (int i = s->n - k; i < s->n; i++)
+        seq_push(&inner, s->item[i]);
     s->n -= k;
     seq_merge_tokens(ps, &inner);
     int b = doc_block(ps, &inner);
@@ -519,21 +533,39 @@ static const char *doc_group_end(const char *p, const char *end) {
     return end;
 }
 
-/* For "[x y ...]" the number of words before the "...", else 0. */
-static int doc_repeat_count(const char *open, const char *close) {
+/* "[x y ...]": where its "..." starts, or NULL when the group is not of that form. */
+static const char *doc_ellipsis(const char *open, const char *close) {
     const char *q = close;
-    while (q > open + 1 && q[-1] == ' ') q--;
-    if (q - (open + 1) < 3 || memcmp(q - 3, "...", 3) != 0) return 0;
-    int k = 0;
-    bool in_word = false;
-    for (const char *r = open + 1; r < q - 3; r++) {
-        if (*r == '[' || *r == ']' || *r == '|') return 0;
-        if (*r == ' ')
-            in_word = false;
-        else if (!in_word) {
-            in_word = true;
-            k++;
-        }
+    while (q > open + 1 && q[-1] == ' ')
+        q--;
+    if (q - (open + 1) < 3 || memcmp(q - 3, "...", 3) != 0) return NULL;
+    for (const char *r = open + 1; r < q - 3; r++)
+        if (*r == '[' || *r == ']' || *r == '|') return NULL;
+    return q - 3;
+}
+
+/* Do the words of [from, to) repeat the last items of s, word for word? Returns how many
+ * items they cover, or 0. */
+static int doc_repeats_tail(const DocParse *ps, const DocSeq *s, const char *from, const char *to) {
+    const char *w[DOC_SEQ_MAX];
+    int wl[DOC_SEQ_MAX], k = 0;
+    for (const char *r = from; r < to && k < DOC_SEQ_MAX;) {
+        while (r < to && *r == ' ')
+            r++;
+        if (r >= to) break;
+        w[k] = r;
+        while (r < to && *r != ' ')
+            r++;
+        wl[k] = (int)(r - w[k]);
+        k++;
+    }
+    if (k == 0 || k > s->n) return 0;
+    for (int j = 0; j < k; j++) {
+        const DocArg *a = &ps->nodes[s->item[s->n - k + j]];
+        bool simple = a->kind == DA_PLAIN || a->kind == DA_TOKEN;
+        if (!simple || a->optional || a->multiple || a->word_len != wl[j] ||
+            memcmp(a->word, w[j], (size_t)wl[j]) != 0)
+            return 0;
     }
     return k;
 }
@@ -548,19 +580,40 @@ static bool is_token_word(const char *w, int len) {
 }
 
 static int doc_parse_alts(DocParse *ps);
+static void doc_parse_seq(DocParse *ps, DocSeq *s);
+
+/* "[x ...]" that names new words ("subcommand [arguments ...]"): optional, repeating. */
+static int doc_parse_new_repeat(DocParse *ps, const char *ellipsis) {
+    const char *end = ps->end;
+    DocSeq inner;
+    ps->p++;
+    ps->end = ellipsis;
+    doc_parse_seq(ps, &inner);
+    ps->end = end;
+    if (inner.n == 0) return -1;
+    int node = inner.n == 1 ? inner.item[0] : doc_block(ps, &inner);
+    ps->nodes[node].multiple = true;
+    return node;
+}
 
 static void doc_parse_group(DocParse *ps, DocSeq *s) {
     const char *close = doc_group_end(ps->p, ps->end);
-    int k = doc_repeat_count(ps->p, close);
-    if (k > 0) {
-        seq_wrap_repeat(ps, s, k);
+    const char *ellipsis = doc_ellipsis(ps->p, close);
+    int node = -1;
+    if (ellipsis) {
+        int k = doc_repeats_tail(ps, s, ps->p + 1, ellipsis);
+        if (k > 0)
+            seq_wrap_repeat(ps, s, k);
+        else
+            node = doc_parse_new_repeat(ps, ellipsis);
         ps->p = close < ps->end ? close + 1 : close;
-        return;
+        if (node < 0) return;
+    } else {
+        ps->p++;
+        node = doc_parse_alts(ps);
+        if (ps->p < ps->end && *ps->p == ']') ps->p++;
+        if (node < 0) return;
     }
-    ps->p++;
-    int node = doc_parse_alts(ps);
-    if (ps->p < ps->end && *ps->p == ']') ps->p++;
-    if (node < 0) return;
     if (ps->nodes[node].optional) { /* "[[x]]" */
         DocSeq one = {.item = {node}, .n = 1};
         node = doc_block(ps, &one);
@@ -574,14 +627,16 @@ static void doc_parse_group(DocParse *ps, DocSeq *s) {
 static void doc_parse_seq(DocParse *ps, DocSeq *s) {
     s->n = 0;
     for (;;) {
-        while (ps->p < ps->end && *ps->p == ' ') ps->p++;
+        while (ps->p < ps->end && *ps->p == ' ')
+            ps->p++;
         if (ps->p >= ps->end || *ps->p == ']' || *ps->p == '|') break;
         if (*ps->p == '[') {
             doc_parse_group(ps, s);
             continue;
         }
         const char *w = ps->p;
-        while (ps->p < ps->end && !strchr(" []|", *ps->p)) ps->p++;
+        while (ps->p < ps->end && !strchr(" []|", *ps->p))
+            ps->p++;
         int len = (int)(ps->p - w);
         int idx = doc_node(ps, is_token_word(w, len) ? DA_TOKEN : DA_PLAIN);
         ps->nodes[idx].word = w;
@@ -625,7 +680,8 @@ static const char *doc_type(const DocArg *a) {
 }
 
 static void append_lower(Buf *out, const char *s, int len) {
-    for (int i = 0; i < len; i++) buf_append_char(out, (char)tolower((unsigned char)s[i]));
+    for (int i = 0; i < len; i++)
+        buf_append_char(out, (char)tolower((unsigned char)s[i]));
 }
 
 /* Names for nodes the line does not name: a token's lower-case word, a block's or a
@@ -683,9 +739,11 @@ static void doc_reply_arg(Client *c, const DocParse *ps, int i, bool has_keys) {
 
 static void doc_reply_list(Client *c, const DocParse *ps, int first, bool has_keys) {
     long long n = 0;
-    for (int i = first; i >= 0; i = ps->nodes[i].next) n++;
+    for (int i = first; i >= 0; i = ps->nodes[i].next)
+        n++;
     reply_array(c, n);
-    for (int i = first; i >= 0; i = ps->nodes[i].next) doc_reply_arg(c, ps, i, has_keys);
+    for (int i = first; i >= 0; i = ps->nodes[i].next)
+        doc_reply_arg(c, ps, i, has_keys);
 }
 
 static void docs_reply_arguments(Client *c, const CmdSpec *s) {
@@ -753,12 +811,17 @@ static void cmd_command_docs(Client *c) {
 
 /* ---- COMMAND LIST, GETKEYS, HELP -------------------------------------------------------- */
 
-enum { FILTER_NONE, FILTER_MODULE, FILTER_ACLCAT, FILTER_PATTERN };
+enum {
+    FILTER_NONE,
+    FILTER_MODULE,
+    FILTER_ACLCAT,
+    FILTER_PATTERN
+};
 
 typedef struct ListCtx {
     Client *c;
     int filter;
-    int acl;               /* FILTER_ACLCAT: category index, -1 when unknown */
+    int acl;                /* FILTER_ACLCAT: category index, -1 when unknown */
     const RespArg *pattern; /* FILTER_PATTERN */
     long long n;
 } ListCtx;
@@ -769,8 +832,8 @@ static bool list_matches(const ListCtx *l, Command *cmd) {
     case FILTER_MODULE: return false; /* no module commands */
     case FILTER_ACLCAT: return l->acl >= 0 && (command_acl_mask(cmd) & ACL_BIT(l->acl));
     default:
-        return glob_match(l->pattern->ptr, l->pattern->len, cmd->fullname,
-                          strlen(cmd->fullname), true);
+        return glob_match(l->pattern->ptr, l->pattern->len, cmd->fullname, strlen(cmd->fullname),
+                          true);
     }
 }
 
@@ -845,7 +908,8 @@ static void command_getkeys(Client *c, bool with_flags) {
         return;
     }
     long long n = 0;
-    for (int i = keys_next(&s->keys, argc, -1); i >= 0; i = keys_next(&s->keys, argc, i)) n++;
+    for (int i = keys_next(&s->keys, argc, -1); i >= 0; i = keys_next(&s->keys, argc, i))
+        n++;
     if (n == 0) {
         reply_error(c, "ERR Invalid arguments specified for command");
         return;
@@ -904,7 +968,7 @@ static void cmd_info(Client *c) {
 /* ---- the table ------------------------------------------------------------------------------ */
 
 #define CONFIG_CMD_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
-#define INTRO_FLAGS (CMD_LOADING | CMD_STALE)
+#define INTRO_FLAGS      (CMD_LOADING | CMD_STALE)
 
 /* clang-format off */
 static const CmdSpec config_subcommands[] = {

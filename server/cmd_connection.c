@@ -48,7 +48,7 @@ static void cmd_quit(Client *c) {
 /* SELECT index */
 static void cmd_select(Client *c) {
     long long id;
-    if (arg_to_ll_or_reply(c, &c->argv[1], &id, "ERR invalid DB index") != 0) return;
+    if (arg_to_ll_or_reply(c, &c->argv[1], &id, NULL) != 0) return;
     if (id < 0 || id >= srv.ndbs) {
         reply_error(c, ERRT_DB_INDEX);
         return;
@@ -155,7 +155,7 @@ static void cmd_hello(Client *c) {
     if (pass && auth_or_reply(c, user, pass) != 0) return;
     if (!c->authenticated) {
         reply_error(c, "NOAUTH HELLO must be called with the client already authenticated, "
-                       "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                       "otherwise the HELLO AUTH <user> <pass> option can be used to "
                        "authenticate the client and select the RESP protocol version at the "
                        "same time");
         return;
@@ -189,8 +189,8 @@ static void cmd_reset(Client *c) {
 /* clang-format off */
 const CmdSpec connection_commands[] = {
     {"ping",   cmd_ping,   -1, CMD_FAST | CMD_SENTINEL, NO_KEYS, "connection", NULL, "Ping the server", "1.0.0", "[message]"},
-    {"echo",   cmd_echo,    2, CMD_FAST, NO_KEYS, "connection", NULL, "Echo the given string", "1.0.0", "message"},
-    {"quit",   cmd_quit,   -1, CMD_NO_AUTH | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, NO_KEYS, "connection", NULL, "Close the connection", "1.0.0", ""},
+    {"echo",   cmd_echo,    2, CMD_LOADING | CMD_STALE | CMD_FAST, NO_KEYS, "connection", NULL, "Echo the given string", "1.0.0", "message"},
+    {"quit",   cmd_quit,   -1, CMD_NOSCRIPT | CMD_NO_AUTH | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, NO_KEYS, "connection", NULL, "Close the connection", "1.0.0", ""},
     {"select", cmd_select,  2, CMD_LOADING | CMD_STALE | CMD_FAST, NO_KEYS, "connection", NULL, "Change the selected database for the current connection", "1.0.0", "index"},
     {"auth",   cmd_auth,   -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY, NO_KEYS, "connection", NULL, "Authenticate to the server", "1.0.0", "[username] password"},
     {"hello",  cmd_hello,  -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY, NO_KEYS, "connection", NULL, "Handshake with Redis", "6.0.0", "[protover [AUTH username password] [SETNAME clientname]]"},

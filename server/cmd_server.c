@@ -533,10 +533,13 @@ static void cmd_latency_reset(Client *c) {
     reply_int(c, n);
 }
 
-/* LATENCY DOCTOR / GRAPH: not implemented; an explicit error rather than a fake report. */
-static void cmd_latency_unsupported(Client *c) {
-    reply_error_fmt(c, "ERR LATENCY %.*s is not supported by this server",
-                    (int)VG_MIN(c->argv[1].len, 32), c->argv[1].ptr);
+/* LATENCY DOCTOR and GRAPH are not implemented: an explicit error rather than a fake report. */
+static void cmd_latency_doctor(Client *c) {
+    reply_error(c, "ERR LATENCY DOCTOR is not supported by Vigil");
+}
+
+static void cmd_latency_graph(Client *c) {
+    reply_error(c, "ERR LATENCY GRAPH is not supported by Vigil");
 }
 
 /* LATENCY HELP */
@@ -572,8 +575,8 @@ static const CmdSpec latency_subcommands[] = {
     {"latest",  cmd_latency_latest,      2, ADMNS, NO_KEYS, "server", NULL, "Return the latest latency samples for all events.", "2.8.13", ""},
     {"history", cmd_latency_history,     3, ADMNS, NO_KEYS, "server", NULL, "Return timestamp-latency samples for the event.", "2.8.13", "event"},
     {"reset",   cmd_latency_reset,      -2, ADMNS, NO_KEYS, "server", NULL, "Reset latency data for one or more events.", "2.8.13", "[event [event ...]]"},
-    {"doctor",  cmd_latency_unsupported, 2, ADMNS, NO_KEYS, "server", NULL, "Return a human readable latency analysis report.", "2.8.13", ""},
-    {"graph",   cmd_latency_unsupported, 3, ADMNS, NO_KEYS, "server", NULL, "Return a latency graph for the event.", "2.8.13", "event"},
+    {"doctor",  cmd_latency_doctor,      2, ADMNS, NO_KEYS, "server", NULL, "Return a human readable latency analysis report.", "2.8.13", ""},
+    {"graph",   cmd_latency_graph,       3, ADMNS, NO_KEYS, "server", NULL, "Return a latency graph for the event.", "2.8.13", "event"},
     {"help",    cmd_latency_help,        2, CMD_LOADING | CMD_STALE, NO_KEYS, "server", NULL, "Show helpful text about the different subcommands.", "2.8.13", ""},
     CMD_SPEC_END,
 };

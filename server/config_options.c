@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,7 +45,7 @@ static const CfgEnum maxmemory_policy_names[] = {{"volatile-lru", 0},
                                                  {"noeviction", 7},
                                                  {NULL, 0}};
 
-static const CfgEnum fsync_names[] = {{"always", 0}, {"everysec", 1}, {"no", 2}, {NULL, 0}};
+static const CfgEnum fsync_names[] = {{"everysec", 1}, {"always", 0}, {"no", 2}, {NULL, 0}};
 
 /* bind: one to SERVER_MAX_BIND addresses. */
 static const char *bind_parse(void *base, const CfgOption *o, int argc, char **argv) {
@@ -94,6 +95,23 @@ static void save_format(void *base, const CfgOption *o, Buf *out) {
     if (sc->save_params) buf_append_str(out, sc->save_params);
 }
 
+/* unixsocketperm: octal permission bits, as Redis reads and prints them. */
+static const char *perm_parse(void *base, const CfgOption *o, int argc, char **argv) {
+    VG_UNUSED(o);
+    char *end;
+    if (argc != 1 || !argv[0][0]) return "argument must be an octal number";
+    errno = 0;
+    long v = strtol(argv[0], &end, 8);
+    if (errno || *end || v < 0 || v > 0777) return "argument must be an octal number";
+    ((ServerConfig *)base)->unixsocketperm = v;
+    return NULL;
+}
+
+static void perm_format(void *base, const CfgOption *o, Buf *out) {
+    VG_UNUSED(o);
+    buf_printf(out, "%llo", (unsigned long long)((ServerConfig *)base)->unixsocketperm);
+}
+
 /* dir: changing it changes the process's working directory, as in Redis. */
 static const char *dir_parse(void *base, const CfgOption *o, int argc, char **argv) {
     VG_UNUSED(o);
@@ -121,6 +139,15 @@ static const char *apply_loglevel(void *base, const CfgOption *o) {
 static const char *apply_logfile(void *base, const CfgOption *o) {
     VG_UNUSED(o);
     log_set_file(((ServerConfig *)base)->logfile);
+    return NULL;
+}
+
+/* hz: any integer is accepted and clamped to 1..500, as Redis does. */
+static const char *apply_hz(void *base, const CfgOption *o) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    if (sc->hz < 1) sc->hz = 1;
+    if (sc->hz > 500) sc->hz = 500;
     return NULL;
 }
 
@@ -168,7 +195,7 @@ const CfgOption server_options[] = {
     CFG_CUSTOM("bind", CFG_MULTI_ARG | CFG_IMMUTABLE, "server", "* -::*", bind_parse, bind_format, NULL),
     CFG_INT("port", CFG_IMMUTABLE, "server", S, port, 6379, 0, 65535, NULL),
     CFG_STRING("unixsocket", CFG_IMMUTABLE | CFG_NULLABLE, "server", S, unixsocket, "", NULL),
-    CFG_INT("unixsocketperm", CFG_IMMUTABLE, "server", S, unixsocketperm, 0, 0, 0777, NULL),
+    CFG_CUSTOM("unixsocketperm", CFG_IMMUTABLE, "server", "0", perm_parse, perm_format, NULL),
     CFG_INT("tcp-backlog", CFG_IMMUTABLE, "server", S, tcp_backlog, 511, 0, INT_MAX, NULL),
     CFG_INT("timeout", CFG_MUTABLE, "server", S, timeout_s, 0, 0, INT_MAX, NULL),
     CFG_INT("tcp-keepalive", CFG_MUTABLE, "server", S, tcp_keepalive_s, 300, 0, INT_MAX, NULL),
@@ -176,7 +203,7 @@ const CfgOption server_options[] = {
     CFG_INT("maxclients", CFG_MUTABLE, "server", S, maxclients, 10000, 1, INT_MAX, NULL),
     CFG_STRING("requirepass", CFG_MUTABLE | CFG_SENSITIVE | CFG_NULLABLE, "server", S, requirepass, "", apply_requirepass),
     CFG_INT("databases", CFG_IMMUTABLE, "server", S, databases, 16, 1, INT_MAX, NULL),
-    CFG_INT("hz", CFG_MUTABLE, "server", S, hz, 10, 1, 500, NULL),
+    CFG_INT("hz", CFG_MUTABLE, "server", S, hz, 10, INT_MIN, INT_MAX, apply_hz),
     CFG_ENUM("loglevel", CFG_MUTABLE, "server", S, loglevel, LOG_NOTICE, loglevel_names, apply_loglevel),
     CFG_STRING("logfile", CFG_IMMUTABLE, "server", S, logfile, "", apply_logfile),
     CFG_CUSTOM("dir", CFG_MUTABLE, "server", NULL, dir_parse, dir_format, NULL),
@@ -193,7 +220,7 @@ const CfgOption server_options[] = {
     /* [memory] */
     CFG_BYTES("maxmemory", CFG_MUTABLE, "memory", S, maxmemory, 0, 0, LLONG_MAX, NULL),
     CFG_ENUM("maxmemory-policy", CFG_MUTABLE, "memory", S, maxmemory_policy, 7, maxmemory_policy_names, NULL),
-    CFG_INT("maxmemory-samples", CFG_MUTABLE, "memory", S, maxmemory_samples, 5, 1, 64, NULL),
+    CFG_INT("maxmemory-samples", CFG_MUTABLE, "memory", S, maxmemory_samples, 5, 1, INT_MAX, NULL),
     CFG_BOOL("lazyfree-lazy-user-flush", CFG_MUTABLE, "memory", S, lazyfree_lazy_user_flush, 0, NULL),
     /* [persistence]: stored and reported; the persistence issue gives them effect */
     CFG_STRING("dbfilename", CFG_MUTABLE | CFG_PROTECTED, "persistence", S, dbfilename, "dump.rdb", NULL),

@@ -49,8 +49,7 @@ static Command *lookup_or_reply(Client *c) {
     if (cmd->has_subs && c->argc >= 2) {
         Command *sub = command_lookup_sub(cmd, c->argv[1].ptr, c->argv[1].len);
         if (!sub) {
-            c->cmd = cmd;
-            reply_subcommand_error(c);
+            reply_subcommand_error(c); /* not counted as a rejected call, as in Redis */
             return NULL;
         }
         cmd = sub;

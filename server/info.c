@@ -39,7 +39,12 @@
 #define METRIC_SAMPLES   16  /* Redis's STATS_METRIC_SAMPLES */
 #define METRIC_PERIOD_MS 100 /* sampled every 100 ms, as serverCron does */
 
-enum { METRIC_COMMANDS, METRIC_NET_INPUT, METRIC_NET_OUTPUT, METRIC_COUNT };
+enum {
+    METRIC_COMMANDS,
+    METRIC_NET_INPUT,
+    METRIC_NET_OUTPUT,
+    METRIC_COUNT
+};
 
 typedef struct Metric {
     long long samples[METRIC_SAMPLES];
@@ -72,7 +77,8 @@ static void metric_sample(Metric *m, long long count, int64_t now_ms) {
 /* Average of the ring, dividing by the full ring size as Redis does. */
 static long long metric_rate(int m) {
     long long sum = 0;
-    for (int i = 0; i < METRIC_SAMPLES; i++) sum += metrics[m].samples[i];
+    for (int i = 0; i < METRIC_SAMPLES; i++)
+        sum += metrics[m].samples[i];
     return sum / METRIC_SAMPLES;
 }
 
@@ -95,7 +101,8 @@ void info_cron(void) {
     int64_t now = clock_mono_ms();
     if (metrics[0].last_ms == 0) info_reset_stats();
     if (now - metrics[0].last_ms < METRIC_PERIOD_MS) return;
-    for (int m = 0; m < METRIC_COUNT; m++) metric_sample(&metrics[m], metric_counter(m), now);
+    for (int m = 0; m < METRIC_COUNT; m++)
+        metric_sample(&metrics[m], metric_counter(m), now);
 }
 
 const char *info_master_replid(void) {
@@ -184,15 +191,15 @@ static void section_server(Buf *out) {
                "atomicvar_api:c11-builtin\r\ngcc_version:%d.%d.%d\r\nprocess_id:%ld\r\n"
                "process_supervised:%s\r\nrun_id:%s\r\ntcp_port:%lld\r\n",
                VIGIL_REDIS_VERSION, build_id(), os_name(), (int)(sizeof(long) * 8),
-               multiplexing_api(), __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__,
-               (long)getpid(), supervised_name(), srv.run_id, cfg.port);
+               multiplexing_api(), __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__, (long)getpid(),
+               supervised_name(), srv.run_id, cfg.port);
     buf_printf(out,
                "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\n"
                "hz:%lld\r\nconfigured_hz:%lld\r\nlru_clock:%u\r\nexecutable:%s\r\n"
                "config_file:%s\r\nio_threads_active:0\r\nvigil_version:%s\r\n",
                (long long)clock_wall_us(), uptime, uptime / 86400, cfg.hz, cfg.hz,
-               (unsigned)obj_lru_clock(), executable_path(),
-               srv.config_file ? srv.config_file : "", VIGIL_VERSION);
+               (unsigned)obj_lru_clock(), executable_path(), srv.config_file ? srv.config_file : "",
+               VIGIL_VERSION);
 }
 
 /* ---- # Clients ------------------------------------------------------------------------- */
@@ -304,8 +311,8 @@ static void memory_script_lines(Buf *out) {
 }
 
 static const char *const policy_names[] = {
-    "volatile-lru",  "volatile-lfu", "volatile-random", "volatile-ttl",
-    "allkeys-lru",   "allkeys-lfu",  "allkeys-random",  "noeviction",
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction",
 };
 
 static void memory_frag_lines(Buf *out, const MemReport *m) {
@@ -526,7 +533,8 @@ static const InfoSection sections[] = {
  * "everything" (all + module sections, of which there are none) select groups. */
 static void select_sections(int argc, const RespArg *argv, bool *want) {
     if (argc == 0) {
-        for (size_t s = 0; s < NSECTIONS; s++) want[s] = sections[s].in_default;
+        for (size_t s = 0; s < NSECTIONS; s++)
+            want[s] = sections[s].in_default;
         return;
     }
     for (int i = 0; i < argc; i++) {

@@ -76,7 +76,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     bool check_only = take_flag(&argc, argv, "--check-config");
-    srv.executable = argv[0];
+    char exe[PATH_MAX];
+    srv.executable = mem_strdup(realpath(argv[0], exe) ? exe : argv[0]);
     if (load_config(argc, argv) != 0) return 1;
     if (check_only) {
         printf("%s: configuration OK\n", srv.config_file ? srv.config_file : "(defaults)");

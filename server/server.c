@@ -16,6 +16,7 @@
 #include "server/commands.h"
 #include "server/db.h"
 #include "server/expire.h"
+#include "server/info.h"
 #include "server/networking.h"
 
 #include <errno.h>
@@ -57,6 +58,7 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         srv.client_pause_type = 0;
         net_unpause_clients();
     }
+    info_cron();
     expire_cycle_slow();
     net_clients_cron();
     db_cron();
@@ -114,10 +116,15 @@ int server_init(void) {
     srv.lastsave_s = srv.now_ms / 1000;
     update_lru_clock();
     srv.active_expire_enabled = true;
+    /* Redis 7.0 hands ids 1 and 2 to internal clients, so its first connection is id 3;
+     * starting at the same place keeps HELLO/CLIENT ID replies identical for tools that
+     * compare the two. */
+    srv.next_client_id = 2;
     srv.ndbs = (int)cfg.databases;
     srv.dbs = mem_calloc(sizeof(Db) * (size_t)srv.ndbs);
     for (int i = 0; i < srv.ndbs; i++) db_init(&srv.dbs[i], i);
     commands_init();
+    info_init();
     signal(SIGPIPE, SIG_IGN);
     if (net_init_listeners() != 0) return -1;
     ev_timer_init(&cron_timer, cron_cb, 1.0 / (double)cfg.hz, 1.0 / (double)cfg.hz);

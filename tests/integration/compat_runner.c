@@ -137,8 +137,7 @@ static char *exchange(Side *s, const Args *a, size_t *len) {
     int rc = IT_CLOSED;
     s->note[0] = '\0';
     if (!s->conn) s->conn = it_conn_tcp(s->srv->port);
-    if (s->conn &&
-        it_conn_send_argv(s->conn, a->argc, (const char *const *)a->argv, a->lens) == 0)
+    if (s->conn && it_conn_send_argv(s->conn, a->argc, (const char *const *)a->argv, a->lens) == 0)
         rc = it_conn_read_reply(s->conn, REPLY_TIMEOUT_MS, &out, len);
     else if (s->conn)
         rc = it_conn_read_reply(s->conn, 0, &out, len); /* a reply sent before the close */

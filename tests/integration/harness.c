@@ -200,8 +200,8 @@ static bool pid_listens_on(pid_t pid, int port) {
         unsigned addr, lport, st;
         unsigned long inode;
         /* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
-        if (sscanf(line, " %*d: %x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*d %*d %lu", &addr,
-                   &lport, &st, &inode) != 4)
+        if (sscanf(line, " %*d: %x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*d %*d %lu", &addr, &lport,
+                   &st, &inode) != 4)
             continue;
         if ((int)lport == port && st == 0x0A) found = pid_has_socket_inode(pid, inode);
     }
@@ -370,9 +370,9 @@ bool it_server_wait_exit(ItServer *s, int timeout_ms) {
 }
 
 static bool file_has_sanitizer_report(const char *path) {
-    static const char *const marks[] = {"ERROR: AddressSanitizer", "runtime error:",
-                                        "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
-                                        NULL};
+    static const char *const marks[] = {"ERROR: AddressSanitizer",
+                                        "runtime error:", "ERROR: LeakSanitizer",
+                                        "WARNING: ThreadSanitizer", NULL};
     size_t n = 0;
     char *b = read_file(path, &n);
     if (!b) return false;
@@ -628,7 +628,7 @@ char *it_conn_cmd(ItConn *c, const char *cmdline) {
     char *out = NULL;
     size_t n;
     int rc = it_conn_send_argv(c, argc, argv, NULL) == 0 ? it_conn_read_reply(c, 5000, &out, &n)
-                                                          : IT_CLOSED;
+                                                         : IT_CLOSED;
     free(copy);
     if (rc == IT_OK) return out;
     return strdup(rc == IT_CLOSED    ? "<closed>"

@@ -33,12 +33,12 @@ typedef enum {
 
 typedef struct ItServer {
     ItKind kind;
-    pid_t pid;      /* 0 once reaped */
-    pid_t owner;    /* the process that started it; only it may stop it */
+    pid_t pid;   /* 0 once reaped */
+    pid_t owner; /* the process that started it; only it may stop it */
     int port;
     int exit_status; /* waitpid status after it_server_stop / it_server_wait_exit */
     bool exited;
-    char dir[256];   /* temp dir: config, logs, unix socket, dumps */
+    char dir[256]; /* temp dir: config, logs, unix socket, dumps */
     char conf[300];
     char out_path[300];
     char err_path[300];
@@ -62,7 +62,7 @@ typedef struct ItConn {
 int64_t it_now_ms(void);
 /* Polls cond(ud) every few ms until it is true (returns true) or timeout_ms passes. */
 bool it_wait_until(bool (*cond)(void *ud), void *ud, int timeout_ms);
-/* Sleep-free short pause used only between polls (bounded by the callers' deadlines). */
+/* A short pause between two polls of a condition; never a way to wait for an event. */
 void it_pause_ms(int ms);
 
 /* ---- servers ---- */
@@ -94,9 +94,9 @@ int it_failures(void);
 redisContext *it_redis_connect(const ItServer *s); /* 5 s timeouts; NULL on failure */
 
 /* ---- raw connections ---- */
-ItConn *it_conn_tcp(int port);        /* NULL on failure */
+ItConn *it_conn_tcp(int port); /* NULL on failure */
 ItConn *it_conn_unix(const char *path);
-void it_conn_close(ItConn *c);        /* NULL is a no-op */
+void it_conn_close(ItConn *c); /* NULL is a no-op */
 /* Writes all bytes (up to timeout_ms). 0, or -1 if the peer closed / timeout. */
 int it_conn_send(ItConn *c, const void *p, size_t n, int timeout_ms);
 /* Sends argv as a RESP multibulk. */

@@ -11,6 +11,7 @@ The server runs on a free loopback port in a temp dir and is stopped by PID (TER
 KILL after 10 s) in a finally block; its logs are scanned for sanitizer reports. Every wait
 is bounded. Exit status 1 if any check failed.
 """
+import ctypes
 import os
 import re
 import shutil
@@ -71,7 +72,8 @@ class Server:
         self.out = open(os.path.join(self.dir, "stdout.log"), "wb")
         self.err = open(os.path.join(self.dir, "stderr.log"), "wb")
         self.proc = subprocess.Popen([binary, conf, *extra], stdin=subprocess.DEVNULL,
-                                     stdout=self.out, stderr=self.err)
+                                     stdout=self.out, stderr=self.err,
+                                     preexec_fn=die_with_parent)
         ok = wait_until(lambda: self.proc.poll() is not None or answers_ping(self.port), 15)
         if not ok or self.proc.poll() is not None:
             self.stop()
@@ -112,6 +114,12 @@ class Server:
         if os.environ.get("IT_KEEP_DIR", "0") in ("", "0"):
             shutil.rmtree(self.dir, ignore_errors=True)
         return problems
+
+
+def die_with_parent():
+    """Backstop in the server's child process: if this script dies without stopping the
+    server (ctest timeout), the kernel kills it (PR_SET_PDEATHSIG = 1)."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
 
 
 def run(args, timeout=30):

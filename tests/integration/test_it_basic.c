@@ -50,8 +50,8 @@ static ItConn *conn(void) {
 }
 
 /* Asserts that raw reply bytes equal want (both shown escaped on failure). */
-static void assert_raw(const char *what, const char *got, size_t gotlen, const char *want,
-                       size_t wantlen) {
+static void
+assert_raw(const char *what, const char *got, size_t gotlen, const char *want, size_t wantlen) {
     if (gotlen == wantlen && memcmp(got, want, wantlen) == 0) return;
     char *g = it_escape(got, gotlen, 300), *w = it_escape(want, wantlen, 300);
     ck_abort_msg("%s: got \"%s\", want \"%s\"", what, g, w);
@@ -542,7 +542,8 @@ static Suite *basic_suite(void) {
     tcase_add_test(tc, test_hello_auth);
     tcase_add_test(tcase(s, "timeout", setup_timeout), test_idle_client_disconnected);
     tcase_add_test(tcase(s, "unixsocket", setup_unixsocket), test_unix_socket);
-    tcase_add_test(tcase(s, "unixsocketperm", setup_unixsocketperm), test_unix_socket_perm_is_octal);
+    tcase_add_test(tcase(s, "unixsocketperm", setup_unixsocketperm),
+                   test_unix_socket_perm_is_octal);
     tcase_add_test(tcase(s, "querybuf", setup_querybuf), test_query_buffer_limit_closes);
     tcase_add_test(tcase(s, "shutdown", NULL), test_sigterm_exits_zero);
     return s;

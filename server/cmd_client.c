@@ -27,7 +27,12 @@
 #include <limits.h>
 #include <string.h>
 
-enum { CTYPE_NORMAL, CTYPE_REPLICA, CTYPE_PUBSUB, CTYPE_PRIMARY };
+enum {
+    CTYPE_NORMAL,
+    CTYPE_REPLICA,
+    CTYPE_PUBSUB,
+    CTYPE_PRIMARY
+};
 
 static int client_type(const Client *c) {
     if (c->flags & CLIENT_PRIMARY) return CTYPE_PRIMARY;
@@ -51,22 +56,21 @@ static int type_by_name_or_reply(Client *c, const RespArg *a) {
     return -1;
 }
 
-/* "ERR unknown subcommand or wrong number of arguments for 'x'. Try CLIENT HELP." */
-static void reply_subcmd_syntax_error(Client *c) {
-    reply_error_fmt(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
-                       "CLIENT HELP.",
-                    (int)VG_MIN(c->argv[1].len, 128), c->argv[1].ptr);
-}
-
 /* Flag letters in Redis's order; "N" when none applies. */
 static void format_flags(const Client *c, char *out) {
     static const struct {
         uint32_t flag;
         char letter;
     } letters[] = {
-        {CLIENT_REPLICA, 'S'},     {CLIENT_PRIMARY, 'M'},   {CLIENT_PUBSUB, 'P'},
-        {CLIENT_MULTI, 'x'},       {CLIENT_BLOCKED | CLIENT_PAUSED, 'b'},   {CLIENT_CLOSE_AFTER_REPLY, 'c'},
-        {CLIENT_CLOSE_ASAP, 'A'},  {CLIENT_UNIX_SOCKET, 'U'}, {CLIENT_NO_EVICT, 'e'},
+        {CLIENT_REPLICA, 'S'},
+        {CLIENT_PRIMARY, 'M'},
+        {CLIENT_PUBSUB, 'P'},
+        {CLIENT_MULTI, 'x'},
+        {CLIENT_BLOCKED | CLIENT_PAUSED, 'b'},
+        {CLIENT_CLOSE_AFTER_REPLY, 'c'},
+        {CLIENT_CLOSE_ASAP, 'A'},
+        {CLIENT_UNIX_SOCKET, 'U'},
+        {CLIENT_NO_EVICT, 'e'},
         {CLIENT_NO_TOUCH, 'T'},
     };
     char *p = out;
@@ -79,7 +83,8 @@ static void format_flags(const Client *c, char *out) {
 static long long argv_mem(const Client *c) {
     long long sum = 0;
     if (c->argv)
-        for (int i = 0; i < c->argc; i++) sum += (long long)c->argv[i].len;
+        for (int i = 0; i < c->argc; i++)
+            sum += (long long)c->argv[i].len;
     return sum;
 }
 
@@ -116,9 +121,10 @@ void client_format_info(Client *c, Buf *out) {
                (long long)(now - c->ctime_ms) / 1000,
                (long long)(now - c->last_interaction_ms) / 1000, flags, c->db ? c->db->id : 0,
                (c->flags & CLIENT_MULTI) ? 0 : -1, resp_reader_pending(&c->req),
-               c->req.buf.cap - c->req.buf.len, argv_mem(c), c->out.cap, VG_MAX(c->out_peak, c->out.len),
-               c->out.len - c->out_sent, total_mem(c), events, last_command_name(c), c->resp,
-               c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
+               c->req.buf.cap - c->req.buf.len, argv_mem(c), c->out.cap,
+               VG_MAX(c->out_peak, c->out.len), c->out.len - c->out_sent, total_mem(c), events,
+               last_command_name(c), c->resp, c->lib_name ? c->lib_name : "",
+               c->lib_ver ? c->lib_ver : "");
 }
 
 /* CLIENT ID */
@@ -200,7 +206,8 @@ static void cmd_client_list(Client *c) {
         if (c->argc == 4 && (type = type_by_name_or_reply(c, &c->argv[3])) < 0) return;
         /* oldest first, as Redis lists them (the list is newest first) */
         Client *t = srv.clients_head;
-        while (t && t->next) t = t->next;
+        while (t && t->next)
+            t = t->next;
         for (; t; t = t->prev)
             if (type < 0 || client_type(t) == type) append_info_line(t, &out);
     } else if (c->argc >= 4 && arg_is(&c->argv[2], "id")) {
@@ -226,10 +233,10 @@ static void cmd_client_info(Client *c) {
 
 /* The filters of CLIENT KILL's new form; every given filter must match. */
 typedef struct KillFilter {
-    long long id;           /* 0: any */
-    int type;               /* -1: any */
-    const RespArg *addr;    /* NULL: any */
-    const RespArg *laddr;   /* NULL: any */
+    long long id;         /* 0: any */
+    int type;             /* -1: any */
+    const RespArg *addr;  /* NULL: any */
+    const RespArg *laddr; /* NULL: any */
     bool skipme;
 } KillFilter;
 
@@ -326,7 +333,7 @@ static void cmd_client_kill(Client *c) {
 /* CLIENT PAUSE timeout [WRITE|ALL]: a new pause sets the mode and keeps the later end. */
 static void cmd_client_pause(Client *c) {
     if (c->argc > 4) {
-        reply_subcmd_syntax_error(c);
+        reply_subcommand_syntax_error(c);
         return;
     }
     long long timeout;

@@ -38,20 +38,6 @@
 #include <string.h>
 #include <time.h>
 
-/* "ERR unknown subcommand or wrong number of arguments for 'x'. Try <CMD> HELP." */
-static void reply_subcmd_syntax_error(Client *c) {
-    char cmd[32];
-    size_t n = VG_MIN(c->argv[0].len, sizeof(cmd) - 1);
-    for (size_t i = 0; i < n; i++) {
-        char ch = c->argv[0].ptr[i];
-        cmd[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ch;
-    }
-    cmd[n] = '\0';
-    reply_error_fmt(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
-                       "%s HELP.",
-                    (int)VG_MIN(c->argv[1].len, 128), c->argv[1].ptr, cmd);
-}
-
 /* An argument as a NUL-terminated string in buf (cut to the buffer), for strtod/strtoll
  * leniency where Redis parses with them. */
 static const char *arg_cstr(const RespArg *a, char *buf, size_t cap) {
@@ -129,7 +115,8 @@ static void digest_xor(Digest d, const void *p, size_t len) {
     sha1_init(&s);
     sha1_update(&s, p, len);
     sha1_final(&s, h);
-    for (int i = 0; i < 20; i++) d[i] ^= h[i];
+    for (int i = 0; i < 20; i++)
+        d[i] ^= h[i];
 }
 
 static void digest_mix(Digest d, const void *p, size_t len) {
@@ -246,8 +233,8 @@ static void debug_object(Client *c) {
     snprintf(line, sizeof(line),
              "Value at:%p refcount:1 encoding:%s serializedlength:%zu lru:%u "
              "lru_seconds_idle:%llu",
-             (void *)kv, obj_encoding_name(kv->encoding), serialized_length(kv),
-             (unsigned)kv->lru, kv_idle_seconds(kv));
+             (void *)kv, obj_encoding_name(kv->encoding), serialized_length(kv), (unsigned)kv->lru,
+             kv_idle_seconds(kv));
     reply_simple(c, line);
 }
 
@@ -287,7 +274,8 @@ static void debug_error(Client *c) {
 
 /* ---------------------------------------------------------------- DEBUG POPULATE */
 
-#define ERR_POSITIVE "ERR value is out of range, must be positive"
+#define ERR_POSITIVE         "ERR value is out of range, must be positive"
+#define POPULATE_PRESIZE_MAX (16LL * 1024 * 1024)
 
 /* "value:<n>", or with size > 0 exactly size bytes: that text cut or NUL-padded. */
 static void populate_value(Buf *val, long long n, long long size) {
@@ -313,7 +301,9 @@ static void debug_populate(Client *c) {
         reply_error(c, "ERR OOM allocating the value for DEBUG POPULATE");
         return;
     }
-    if (count < (1LL << 32)) dict_expand(&c->db->keys, dict_size(&c->db->keys) + (uint64_t)count);
+    /* Pre-size the table for reasonable counts; past that it grows as any write would. */
+    if (count <= POPULATE_PRESIZE_MAX)
+        dict_expand(&c->db->keys, dict_size(&c->db->keys) + (uint64_t)count);
     for (long long n = 0; n < count; n++) {
         key.len = 0;
         buf_append(&key, prefix.ptr, prefix.len);
@@ -410,18 +400,20 @@ typedef struct DebugSub {
     void (*fn)(Client *c);
 } DebugSub;
 
+/* clang-format off */
 static const DebugSub debug_subs[] = {
-    {"help", 2, 2, debug_help},
-    {"sleep", 3, 3, debug_sleep},
-    {"object", 3, 3, debug_object},
-    {"set-active-expire", 3, 3, debug_set_active_expire},
-    {"digest", 2, 2, debug_digest},
-    {"digest-value", 2, -1, debug_digest_value},
-    {"populate", 3, 5, debug_populate},
-    {"protocol", 3, 3, debug_protocol},
-    {"log", 3, 3, debug_log},
-    {"error", 3, 3, debug_error},
+    {"help",              2,  2, debug_help},
+    {"sleep",             3,  3, debug_sleep},
+    {"object",            3,  3, debug_object},
+    {"set-active-expire", 3,  3, debug_set_active_expire},
+    {"digest",            2,  2, debug_digest},
+    {"digest-value",      2, -1, debug_digest_value},
+    {"populate",          3,  5, debug_populate},
+    {"protocol",          3,  3, debug_protocol},
+    {"log",               3,  3, debug_log},
+    {"error",             3,  3, debug_error},
 };
+/* clang-format on */
 
 static void debug_help(Client *c) {
     static const char *const lines[] = {
@@ -463,7 +455,7 @@ static void cmd_debug(Client *c) {
         s->fn(c);
         return;
     }
-    reply_subcmd_syntax_error(c);
+    reply_subcommand_syntax_error(c);
 }
 
 /* ---------------------------------------------------------------- SLOWLOG */
@@ -472,7 +464,7 @@ static void cmd_debug(Client *c) {
 static void cmd_slowlog_get(Client *c) {
     long long count = 10;
     if (c->argc > 3) {
-        reply_subcmd_syntax_error(c);
+        reply_subcommand_syntax_error(c);
         return;
     }
     if (c->argc == 3 &&
@@ -529,7 +521,8 @@ static void cmd_latency_reset(Client *c) {
         return;
     }
     long long n = 0;
-    for (int i = 2; i < c->argc; i++) n += latency_reset_event(c->argv[i].ptr, c->argv[i].len);
+    for (int i = 2; i < c->argc; i++)
+        n += latency_reset_event(c->argv[i].ptr, c->argv[i].len);
     reply_int(c, n);
 }
 
@@ -559,7 +552,7 @@ static void cmd_latency_help(Client *c) {
 
 /* ---------------------------------------------------------------- the table */
 
-#define ADM (CMD_ADMIN | CMD_LOADING | CMD_STALE)
+#define ADM   (CMD_ADMIN | CMD_LOADING | CMD_STALE)
 #define ADMNS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
 
 /* clang-format off */

@@ -75,6 +75,7 @@ static bool checks_pass_or_reply(Client *c, Command *cmd) {
         reply_error(c, ERRT_NOAUTH);
         return false;
     }
+    /* DEBUG is the only protected command (MODULE does not exist here). */
     if ((flags & CMD_PROTECTED) &&
         (cfg.enable_debug_cmd == DEBUG_CMD_NO ||
          (cfg.enable_debug_cmd == DEBUG_CMD_LOCAL && c->fd >= 0 &&
@@ -84,7 +85,7 @@ static bool checks_pass_or_reply(Client *c, Command *cmd) {
                         "to \"local\", you can run it from a local connection, otherwise you "
                         "need to set this option in the configuration file, and then restart "
                         "the server.",
-                        cmd->parent ? cmd->parent->spec->name : cmd->spec->name);
+                        "DEBUG");
         return false;
     }
     if (cfg.maxmemory > 0 && (flags & CMD_DENYOOM) &&

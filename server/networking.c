@@ -131,6 +131,7 @@ Client *client_by_id(uint64_t id) {
 /* Write what we can. Returns -1 when the client was freed. */
 static int client_write(Client *c) {
     size_t total = 0;
+    if (c->out.len > c->out_peak) c->out_peak = c->out.len;
     while (c->out_sent < c->out.len) {
         size_t n = c->out.len - c->out_sent;
         if (n > MAX_WRITE_CHUNK) n = MAX_WRITE_CHUNK;
@@ -372,13 +373,20 @@ void net_clients_cron(void) {
     }
 }
 
+/* A held command may close other clients (CLIENT KILL), so the list is rescanned from its
+ * head after each one instead of keeping a `next` pointer that could dangle. Each pass
+ * clears one flag, so this ends after as many passes as there were paused clients. */
 void net_unpause_clients(void) {
-    Client *next;
-    for (Client *c = srv.clients_head; c; c = next) {
-        next = c->next;
-        if (!(c->flags & CLIENT_PAUSED)) continue;
-        c->flags &= ~(uint32_t)CLIENT_PAUSED;
-        ev_io_start(srv.loop, &c->rio);
-        client_process_input(c);
+    bool resumed = true;
+    while (resumed && srv.client_pause_type == 0) { /* a held CLIENT PAUSE may re-pause */
+        resumed = false;
+        for (Client *c = srv.clients_head; c; c = c->next) {
+            if (!(c->flags & CLIENT_PAUSED)) continue;
+            c->flags &= ~(uint32_t)CLIENT_PAUSED;
+            ev_io_start(srv.loop, &c->rio);
+            client_process_input(c);
+            resumed = true;
+            break;
+        }
     }
 }

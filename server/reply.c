@@ -182,26 +182,34 @@ void reply_arity_error(Client *c) {
     reply_error_fmt(c, "ERR wrong number of arguments for '%s' command", name);
 }
 
-void reply_subcommand_error(Client *c) {
-    char cmd[64];
-    size_t n = VG_MIN(c->argv[0].len, sizeof(cmd) - 1);
+/* The command name as Redis prints it in help and error texts: upper case, cut to fit. */
+static void command_name_upper(const Client *c, char *out, size_t cap) {
+    size_t n = VG_MIN(c->argv[0].len, cap - 1);
     for (size_t i = 0; i < n; i++) {
         char ch = c->argv[0].ptr[i];
-        cmd[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ch;
+        out[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ch;
     }
-    cmd[n] = '\0';
+    out[n] = '\0';
+}
+
+void reply_subcommand_error(Client *c) {
+    char cmd[64];
+    command_name_upper(c, cmd, sizeof(cmd));
     int sublen = (int)VG_MIN(c->argv[1].len, 128);
     reply_error_fmt(c, "ERR unknown subcommand '%.*s'. Try %s HELP.", sublen, c->argv[1].ptr, cmd);
 }
 
+void reply_subcommand_syntax_error(Client *c) {
+    char cmd[64];
+    command_name_upper(c, cmd, sizeof(cmd));
+    int sublen = (int)VG_MIN(c->argv[1].len, 128);
+    reply_error_fmt(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try %s HELP.",
+                    sublen, c->argv[1].ptr, cmd);
+}
+
 void reply_help(Client *c, const char *const *lines) {
     char cmd[64];
-    size_t n = VG_MIN(c->argv[0].len, sizeof(cmd) - 1);
-    for (size_t i = 0; i < n; i++) {
-        char ch = c->argv[0].ptr[i];
-        cmd[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ch;
-    }
-    cmd[n] = '\0';
+    command_name_upper(c, cmd, sizeof(cmd));
     long long count = 0;
     while (lines[count]) count++;
     resp_array(&c->out, count + 3); /* header, lines, "HELP" and its description */

@@ -67,6 +67,9 @@ void reply_syntax_error(Client *c);
 void reply_arity_error(Client *c);
 /* "ERR unknown subcommand '<sub>'. Try <CMD> HELP." */
 void reply_subcommand_error(Client *c);
+/* "ERR unknown subcommand or wrong number of arguments for '<sub>'. Try <CMD> HELP." (for
+ * commands that parse their own subcommands, as DEBUG and CLIENT do in Redis) */
+void reply_subcommand_syntax_error(Client *c);
 /* HELP replies: lines[] NULL-terminated; prefixed with "<CMD> <subcommand> arg arg ..." as
  * Redis's addReplyHelp does. */
 void reply_help(Client *c, const char *const *lines);

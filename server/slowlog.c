@@ -84,7 +84,8 @@ static SlowEntry *entry_new(Client *c, int64_t duration_us) {
 }
 
 static void entry_free(SlowEntry *e) {
-    for (int i = 0; i < e->argc; i++) mem_free(e->argv[i].ptr);
+    for (int i = 0; i < e->argc; i++)
+        mem_free(e->argv[i].ptr);
     mem_free(e->name);
     mem_free(e);
 }
@@ -102,7 +103,8 @@ static void drop_oldest(void) {
 
 void slowlog_trim(void) {
     long long max = cfg.slowlog_max_len < 0 ? 0 : cfg.slowlog_max_len;
-    while (entry_count > max) drop_oldest();
+    while (entry_count > max)
+        drop_oldest();
 }
 
 void slowlog_maybe_add(Client *c, int64_t duration_us) {
@@ -121,7 +123,8 @@ void slowlog_maybe_add(Client *c, int64_t duration_us) {
 }
 
 void slowlog_reset(void) {
-    while (oldest) drop_oldest();
+    while (oldest)
+        drop_oldest();
 }
 
 long long slowlog_len(void) {
@@ -134,7 +137,8 @@ static void reply_entry(Client *c, const SlowEntry *e) {
     reply_int(c, e->time_s);
     reply_int(c, e->duration_us);
     reply_array(c, e->argc);
-    for (int i = 0; i < e->argc; i++) reply_bulk(c, e->argv[i].ptr, e->argv[i].len);
+    for (int i = 0; i < e->argc; i++)
+        reply_bulk(c, e->argv[i].ptr, e->argv[i].len);
     reply_bulk_cstr(c, e->addr);
     reply_bulk_cstr(c, e->name ? e->name : "");
 }
@@ -143,5 +147,6 @@ void slowlog_reply_get(Client *c, long long count) {
     if (count < 0 || count > entry_count) count = entry_count;
     reply_array(c, count);
     const SlowEntry *e = newest;
-    for (long long i = 0; i < count; i++, e = e->next) reply_entry(c, e);
+    for (long long i = 0; i < count; i++, e = e->next)
+        reply_entry(c, e);
 }

@@ -1,6 +1,8 @@
 /* test_buf.c - Buf: growth, appends, printf, consume, shrink and steal. */
 #include <check.h>
 
+#include "check_main.h"
+
 #include "common/buf.h"
 #include "common/mem.h"
 
@@ -124,9 +126,5 @@ int main(void) {
     tcase_add_test(tc, test_steal_transfers_ownership);
     tcase_add_test(tc, test_mem_accounting_balances);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run_suite(s);
 }

@@ -9,6 +9,8 @@
 
 #include <check.h>
 
+#include "check_main.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -742,9 +744,5 @@ static Suite *dict_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(dict_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run_suite(dict_suite());
 }

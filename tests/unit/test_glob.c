@@ -6,6 +6,8 @@
 
 #include <check.h>
 
+#include "check_main.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,9 +166,5 @@ static Suite *glob_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(glob_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run_suite(glob_suite());
 }

@@ -7,6 +7,8 @@
 
 #include <check.h>
 
+#include "check_main.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,9 +284,5 @@ static Suite *hash_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(hash_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run_suite(hash_suite());
 }

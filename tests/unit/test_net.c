@@ -5,6 +5,8 @@
 
 #include <check.h>
 
+#include "check_main.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
@@ -335,9 +337,5 @@ static Suite *net_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(net_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run_suite(net_suite());
 }

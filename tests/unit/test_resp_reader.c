@@ -6,6 +6,8 @@
 
 #include <check.h>
 
+#include "check_main.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -665,9 +667,5 @@ static Suite *resp_reader_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(resp_reader_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(resp_reader_suite());
 }

@@ -6,6 +6,8 @@
 
 #include <check.h>
 
+#include "check_main.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -317,9 +319,5 @@ static Suite *resp_writer_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(resp_writer_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(resp_writer_suite());
 }

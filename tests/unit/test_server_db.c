@@ -13,6 +13,8 @@
 
 #include <check.h>
 
+#include "check_main.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,9 +417,5 @@ static Suite *db_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(db_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_run_suite(db_suite());
 }

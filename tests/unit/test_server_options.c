@@ -2,6 +2,8 @@
  * enum default a listed name, and every option documented in docs/OPERATIONS.md. */
 #include <check.h>
 
+#include "check_main.h"
+
 #include "common/buf.h"
 #include "common/config.h"
 #include "server/server.h"
@@ -78,9 +80,5 @@ int main(void) {
     tcase_add_test(tc, test_defaults_format_back);
     tcase_add_test(tc, test_every_option_documented);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run_suite(s);
 }

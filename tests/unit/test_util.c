@@ -5,6 +5,8 @@
 
 #include <check.h>
 
+#include "check_main.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -318,9 +320,5 @@ static Suite *util_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(util_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(util_suite());
 }

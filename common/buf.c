@@ -18,14 +18,12 @@ void buf_deinit(Buf *b) {
     buf_init(b);
 }
 
+/* Below 1 MiB: the next power of two (at least 16). Above: exactly what is needed plus
+ * 1 MiB, computed directly (a loop would crawl for a huge announced bulk). */
 static size_t grown_cap(const Buf *b, size_t need) {
+    if (need >= BUF_DOUBLING_LIMIT) return need + BUF_DOUBLING_LIMIT;
     size_t cap = b->cap ? b->cap : 16;
-    while (cap < need) {
-        if (cap < BUF_DOUBLING_LIMIT)
-            cap *= 2;
-        else
-            cap += BUF_DOUBLING_LIMIT;
-    }
+    while (cap < need) cap *= 2;
     return cap;
 }
 

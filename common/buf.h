@@ -2,8 +2,9 @@
  *
  * A Buf is embedded in its owner and mutated through a pointer (buf_append(&c->query, ...)),
  * so the handle never moves. Data is binary-safe (ptr, len); buf_cstr() NUL-terminates for
- * C-API edges. Growth doubles up to 1 MiB, then grows by 1 MiB steps, so appending n bytes is
- * amortized O(n) without wasting half of a huge buffer. */
+ * C-API edges. Growth doubles up to 1 MiB, then leaves 1 MiB of headroom past what is
+ * needed (as Redis's sds does), so a huge buffer never wastes half its size; jemalloc grows
+ * large blocks in place where it can. */
 #ifndef VIGIL_COMMON_BUF_H
 #define VIGIL_COMMON_BUF_H
 

@@ -49,7 +49,8 @@ typedef struct Client {
     RespReader req;
     Buf out;           /* pending reply bytes */
     size_t out_sent;   /* bytes of `out` already written */
-    size_t out_peak;   /* largest `out` since the last shrink check */
+    size_t out_peak;   /* largest `out` since the last shrink check (CLIENT LIST rbp) */
+    int64_t out_peak_reset_ms;
     /* the request being executed */
     int argc;
     RespArg *argv;
@@ -67,10 +68,14 @@ typedef struct Client {
     /* links */
     struct Client *prev, *next;         /* srv.clients list */
     struct Client *pw_prev, *pw_next;   /* pending-writes list */
+    struct Client *ps_prev, *ps_next;   /* paused-clients list (FIFO, CLIENT PAUSE) */
 } Client;
 
 /* The client list's field for a client (CLIENT LIST/INFO line, without "\n"). */
 void client_format_info(Client *c, Buf *out);
+/* Must this client still authenticate? (A password is set and it has not.) Checked live,
+ * so clearing requirepass lets waiting clients in, as in Redis. */
+bool client_auth_required(const Client *c);
 /* Client names may not contain spaces, newlines or other special characters. */
 bool client_name_is_valid(const RespArg *a);
 /* Type name for CLIENT KILL TYPE / CLIENT LIST: normal, master, replica, pubsub. */

@@ -67,18 +67,17 @@ static bool password_matches(const RespArg *given) {
     return diff == 0;
 }
 
-/* Authenticate as `user` (only "default" exists) with pass; replies on failure. */
+/* Authenticate as `user` (only "default" exists) with pass; replies on failure. Without a
+ * password the default user takes any password when named explicitly (AUTH default x), as
+ * Redis 7.0's nopass user does; the one-argument form is the legacy error. */
 static int auth_or_reply(Client *c, const RespArg *user, const RespArg *pass) {
-    if (!cfg.requirepass) {
-        if (user) {
-            reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
-            return -1;
-        }
+    bool user_ok = !user || arg_is(user, "default");
+    if (!cfg.requirepass && !user) {
         reply_error(c, "ERR AUTH <password> called without any password configured for the "
                        "default user. Are you sure your configuration is correct?");
         return -1;
     }
-    if ((user && !arg_is(user, "default")) || !password_matches(pass)) {
+    if (!user_ok || (cfg.requirepass && !password_matches(pass))) {
         reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
         return -1;
     }
@@ -153,7 +152,7 @@ static void cmd_hello(Client *c) {
         }
     }
     if (pass && auth_or_reply(c, user, pass) != 0) return;
-    if (!c->authenticated) {
+    if (client_auth_required(c)) {
         reply_error(c, "NOAUTH HELLO must be called with the client already authenticated, "
                        "otherwise the HELLO AUTH <user> <pass> option can be used to "
                        "authenticate the client and select the RESP protocol version at the "

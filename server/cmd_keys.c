@@ -29,16 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* maxmemory-policy values (config_options.c keeps Redis's enum order). */
-enum {
-    POLICY_VOLATILE_LRU = 0,
-    POLICY_VOLATILE_LFU = 1,
-    POLICY_ALLKEYS_LRU = 4,
-    POLICY_ALLKEYS_LFU = 5,
-};
-
-#define OBJ_SHARED_INTEGERS 10000   /* Redis shares the integer objects 0..9999 */
-#define OBJ_SHARED_REFCOUNT INT_MAX /* ... and reports this refcount for them */
+#define OBJ_SHARED_REFCOUNT INT_MAX /* what Redis reports for its shared integer objects */
 
 #define ERRT_INT_RANGE "ERR value is out of range, value must between -2147483648 and 2147483647"
 
@@ -569,16 +560,17 @@ static void cmd_scan(Client *c) {
 }
 
 /* RANDOMKEY: a random live key or nil. Each expired pick is deleted before retrying, so
- * the loop ends within the db's size (Redis bounds it only on replicas, which never
- * delete; Vigil's replicas will need the same bound). */
+ * the loop ends within the db's size. When expired keys are not deleted (CLIENT PAUSE now,
+ * replicas later) the retries are bounded and an expired key may be returned, as Redis
+ * does on replicas. */
 static void cmd_randomkey(Client *c) {
-    for (;;) {
+    for (int tries = 100;; tries--) {
         Kv *kv = (Kv *)dict_random(&c->db->keys);
         if (!kv) {
             reply_null(c);
             return;
         }
-        if (!db_expire_if_needed(c->db, kv)) {
+        if (tries == 0 || !db_expire_if_needed(c->db, kv)) {
             reply_bulk(c, kv->key, kv->keylen);
             return;
         }
@@ -590,15 +582,6 @@ static void cmd_randomkey(Client *c) {
 static bool policy_is_lfu(void) {
     return cfg.maxmemory_policy == POLICY_VOLATILE_LFU ||
            cfg.maxmemory_policy == POLICY_ALLKEYS_LFU;
-}
-
-/* Redis does not share integer objects when maxmemory is set with an LRU/LFU policy,
- * because each key then needs its own access data. */
-static bool shared_integers_allowed(void) {
-    int p = cfg.maxmemory_policy;
-    bool per_key = p == POLICY_VOLATILE_LRU || p == POLICY_VOLATILE_LFU ||
-                   p == POLICY_ALLKEYS_LRU || p == POLICY_ALLKEYS_LFU;
-    return cfg.maxmemory == 0 || !per_key;
 }
 
 /* The key of OBJECT <sub> key, read without touching it; NULL after a nil reply. */
@@ -613,14 +596,13 @@ static void cmd_object_encoding(Client *c) {
     if (kv) reply_bulk_cstr(c, obj_encoding_name(kv->encoding));
 }
 
-/* Redis keeps one object for each integer 0..9999 with a sentinel refcount; every other
- * value has a single owner here. (A COPY of a shared integer reports 1 in Redis; Vigil
- * does not track that difference.) */
+/* Redis keeps one object for each integer 0..9999 with a sentinel refcount, unless the
+ * maxmemory policy forbade sharing when the value was stored or the value is a COPY
+ * (kv_new_int, kv_rekey); every other value has a single owner here. */
 static void cmd_object_refcount(Client *c) {
     Kv *kv = object_lookup_or_reply(c);
     if (!kv) return;
-    bool shared = kv->type == OBJ_STRING && kv->encoding == ENC_INT && kv->v.ival >= 0 &&
-                  kv->v.ival < OBJ_SHARED_INTEGERS && shared_integers_allowed();
+    bool shared = kv->type == OBJ_STRING && kv->encoding == ENC_INT && kv->shared_int;
     reply_int(c, shared ? OBJ_SHARED_REFCOUNT : 1);
 }
 

@@ -24,7 +24,7 @@ static Dict command_dict;
 
 static const char *command_node_key(const DictNode *n, size_t *len) {
     const Command *cmd = (const Command *)n;
-    *len = strlen(cmd->spec->name);
+    *len = cmd->name_len;
     return cmd->spec->name;
 }
 
@@ -33,6 +33,7 @@ static const DictType command_type = {.node_key = command_node_key, .nocase = tr
 static Command *command_new(const CmdSpec *spec, Command *parent) {
     Command *cmd = mem_calloc(sizeof(*cmd));
     cmd->spec = spec;
+    cmd->name_len = strlen(spec->name);
     cmd->parent = parent;
     if (parent)
         snprintf(cmd->fullname, sizeof(cmd->fullname), "%s|%s", parent->spec->name, spec->name);

@@ -81,6 +81,7 @@ typedef struct Command {
     Dict subs;              /* of Command, when spec->subcommands */
     bool has_subs;
     char fullname[64];      /* "get", "config|get" */
+    size_t name_len;        /* strlen(spec->name), for the dict's key callback */
     CmdStats stats;
     long long latency_hist[1]; /* reserved for latencystats percentiles */
 } Command;

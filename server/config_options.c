@@ -165,10 +165,13 @@ static const char *apply_bulk_len(void *base, const CfgOption *o) {
     return NULL;
 }
 
+/* Like Redis, connections that were in before a password was set stay authenticated;
+ * clearing the password lets waiting ones in. The readers' unauthenticated size limits
+ * follow the same rule. */
 static const char *apply_requirepass(void *base, const CfgOption *o) {
     VG_UNUSED(o);
     VG_UNUSED(base);
-    /* Like Redis, existing connections stay authenticated; new ones need AUTH. */
+    for (Client *c = srv.clients_head; c; c = c->next) c->req.authenticated = !client_auth_required(c);
     return NULL;
 }
 

@@ -2,6 +2,7 @@
 #include "server/db.h"
 
 #include "common/mem.h"
+#include "server/dispatch.h"
 #include "server/server.h"
 
 #include <string.h>
@@ -94,12 +95,21 @@ bool db_key_is_expired(Db *db, const Kv *kv) {
     return when >= 0 && when < server_now_ms();
 }
 
-bool db_expire_if_needed(Db *db, Kv *kv) {
+/* Deletes a key whose TTL has passed. While CLIENT PAUSE holds writes the dataset must not
+ * change (a failover may be copying it), so the key is only reported as expired and waits,
+ * unless `force`: a write command that is allowed to run must not find a dead key in the
+ * way of the one it creates. */
+static bool expire_key(Db *db, Kv *kv, bool force) {
     if (!db_key_is_expired(db, kv)) return false;
+    if (!force && dispatch_writes_paused()) return true;
     srv.stats.expired_keys++;
     /* Propagation of the DEL to AOF/replicas arrives with the persistence issue. */
     db_delete(db, kv->key, kv->keylen);
     return true;
+}
+
+bool db_expire_if_needed(Db *db, Kv *kv) {
+    return expire_key(db, kv, false);
 }
 
 Kv *db_lookup_read(Db *db, const char *key, size_t len, int flags) {
@@ -117,7 +127,7 @@ Kv *db_lookup_read(Db *db, const char *key, size_t len, int flags) {
 
 Kv *db_lookup_write(Db *db, const char *key, size_t len) {
     Kv *kv = db_find(db, key, len);
-    if (kv && db_expire_if_needed(db, kv)) return NULL;
+    if (kv && expire_key(db, kv, true)) return NULL;
     if (kv) kv->lru = obj_lru_clock();
     return kv;
 }

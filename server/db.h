@@ -71,7 +71,8 @@ void db_set_expire(Db *db, Kv *kv, int64_t when_ms);
 bool db_remove_expire(Db *db, Kv *kv);
 /* Is the key logically expired now? (no deletion) */
 bool db_key_is_expired(Db *db, const Kv *kv);
-/* Delete the key if its TTL has passed; true when it was deleted. */
+/* True when the key's TTL has passed: then it is deleted, except while CLIENT PAUSE holds
+ * writes, when it stays (and callers treat it as missing). */
 bool db_expire_if_needed(Db *db, Kv *kv);
 
 /* Remove every key; returns how many there were. */

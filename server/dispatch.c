@@ -62,30 +62,34 @@ static Command *lookup_or_reply(Client *c) {
     return cmd;
 }
 
+/* While a pause is in force, held commands wait in order; the pause ends (and they resume)
+ * in the server's before-sleep hook or cron, never in the middle of another command. */
 static bool is_paused_for(const Command *cmd) {
     if (srv.client_pause_type == 0) return false;
-    if (server_now_ms() >= srv.client_pause_end_ms) return false;
     if (srv.client_pause_type == 2) return true; /* PAUSE ALL */
     return (cmd->spec->flags & (CMD_WRITE | CMD_MAY_REPLICATE)) != 0;
 }
 
+bool dispatch_writes_paused(void) {
+    return srv.client_pause_type != 0;
+}
+
 static bool checks_pass_or_reply(Client *c, Command *cmd) {
     uint32_t flags = cmd->spec->flags;
-    if (!c->authenticated && !(flags & CMD_NO_AUTH)) {
-        reply_error(c, ERRT_NOAUTH);
-        return false;
-    }
-    /* DEBUG is the only protected command (MODULE does not exist here). */
+    /* DEBUG is the only protected command (MODULE does not exist here); Redis checks it
+     * before authentication. */
     if ((flags & CMD_PROTECTED) &&
         (cfg.enable_debug_cmd == DEBUG_CMD_NO ||
          (cfg.enable_debug_cmd == DEBUG_CMD_LOCAL && c->fd >= 0 &&
           !(c->flags & CLIENT_UNIX_SOCKET) && !net_is_loopback_peer(c->fd)))) {
-        reply_error_fmt(c,
-                        "ERR %s command not allowed. If the enable-debug-command option is set "
-                        "to \"local\", you can run it from a local connection, otherwise you "
-                        "need to set this option in the configuration file, and then restart "
-                        "the server.",
-                        "DEBUG");
+        reply_error(c, "ERR DEBUG command not allowed. If the enable-debug-command option is "
+                       "set to \"local\", you can run it from a local connection, otherwise you "
+                       "need to set this option in the configuration file, and then restart the "
+                       "server.");
+        return false;
+    }
+    if (client_auth_required(c) && !(flags & CMD_NO_AUTH)) {
+        reply_error(c, ERRT_NOAUTH);
         return false;
     }
     if (cfg.maxmemory > 0 && (flags & CMD_DENYOOM) &&
@@ -100,7 +104,7 @@ static void call(Client *c, Command *cmd) {
     long long errors_before = reply_error_count();
     c->flags |= CLIENT_EXECUTING;
     srv.current_client = c;
-    int64_t start = clock_mono_us();
+    int64_t start = srv.now_mono_us; /* read by dispatch_command just before */
     cmd->spec->proc(c);
     int64_t duration = clock_mono_us() - start;
     srv.current_client = NULL;
@@ -117,7 +121,7 @@ static void call(Client *c, Command *cmd) {
 }
 
 bool dispatch_command(Client *c) {
-    server_update_time();
+    server_update_time_from(clock_mono_us());
     c->last_interaction_ms = server_now_ms();
     c->cmd = NULL;
     Command *cmd = lookup_or_reply(c);

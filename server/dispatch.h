@@ -11,4 +11,8 @@ typedef struct Client Client;
  * rejected with an error reply). */
 bool dispatch_command(Client *c);
 
+/* Is a CLIENT PAUSE in force that holds writes? Expiry and eviction consult it so that the
+ * dataset does not change while writes are paused (as Redis 7.0 does). */
+bool dispatch_writes_paused(void);
+
 #endif

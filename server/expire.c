@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "server/db.h"
+#include "server/dispatch.h"
 #include "server/server.h"
 
 #include <stdbool.h>
@@ -58,7 +59,9 @@ static bool expire_db(Db *db, int64_t deadline_us) {
 }
 
 static void expire_run(int64_t budget_us) {
-    if (!srv.active_expire_enabled) return;
+    /* While CLIENT PAUSE holds writes the dataset must not change (a failover is copying
+     * it): keys past their TTL wait, and reads already see them as missing. */
+    if (!srv.active_expire_enabled || dispatch_writes_paused()) return;
     int64_t start = clock_mono_us();
     int64_t deadline = start + budget_us;
     server_update_time();

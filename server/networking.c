@@ -25,11 +25,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define READ_CHUNK      (16 * 1024)
-#define MAX_WRITE_CHUNK (64 * 1024 * 1024) /* per event, so one client can't hog the loop */
-#define OUT_SHRINK_SIZE (32 * 1024)
+#define READ_CHUNK          (16 * 1024)
+#define MAX_WRITE_PER_EVENT (64 * 1024) /* as Redis: one client can't hog the loop */
+#define OUT_KEEP_SIZE       (16 * 1024) /* reply buffer kept after a burst */
+#define OUT_PEAK_PERIOD_MS  5000        /* how often the buffer's peak is reconsidered */
+#define UNAUTH_OUT_LIMIT    1024        /* unsent bytes an unauthenticated client may pile */
+#define ACCEPT_BACKOFF_MS   100         /* listeners pause this long when out of fds */
 
 static Client *pending_writes;
+static Client *paused_head, *paused_tail; /* clients holding a command (CLIENT PAUSE) */
+static int64_t accept_resume_ms;          /* > 0 while listeners are stopped (EMFILE) */
 
 static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void client_write_cb(struct ev_loop *loop, ev_io *w, int revents);
@@ -52,6 +57,30 @@ static void pending_remove(Client *c) {
     c->flags &= ~(uint32_t)CLIENT_PENDING_WRITE;
 }
 
+static void paused_append(Client *c) {
+    c->flags |= CLIENT_PAUSED;
+    c->ps_next = NULL;
+    c->ps_prev = paused_tail;
+    if (paused_tail)
+        paused_tail->ps_next = c;
+    else
+        paused_head = c;
+    paused_tail = c;
+}
+
+static void paused_remove(Client *c) {
+    if (!(c->flags & CLIENT_PAUSED)) return;
+    if (c->ps_prev)
+        c->ps_prev->ps_next = c->ps_next;
+    else
+        paused_head = c->ps_next;
+    if (c->ps_next)
+        c->ps_next->ps_prev = c->ps_prev;
+    else
+        paused_tail = c->ps_prev;
+    c->flags &= ~(uint32_t)CLIENT_PAUSED;
+}
+
 void client_queue_write(Client *c) {
     if (c->fd < 0 || (c->flags & CLIENT_PENDING_WRITE)) return;
     if (ev_is_active(&c->wio)) return; /* the write watcher will drain it */
@@ -70,7 +99,7 @@ Client *client_new(int fd, uint32_t flags) {
     c->req.max_bulk_len = cfg.proto_max_bulk_len;
     c->req.authenticated = c->authenticated;
     buf_init(&c->out);
-    c->ctime_ms = c->last_interaction_ms = server_now_ms();
+    c->ctime_ms = c->last_interaction_ms = c->out_peak_reset_ms = server_now_ms();
     if (fd >= 0) {
         net_peer_name(fd, c->addr, sizeof(c->addr));
         net_sock_name(fd, c->laddr, sizeof(c->laddr));
@@ -89,6 +118,7 @@ Client *client_new(int fd, uint32_t flags) {
 static void client_free(Client *c) {
     if (srv.current_client == c) srv.current_client = NULL;
     pending_remove(c);
+    paused_remove(c);
     if (c->fd >= 0) {
         ev_io_stop(srv.loop, &c->rio);
         ev_io_stop(srv.loop, &c->wio);
@@ -122,20 +152,25 @@ void client_close_async(Client *c) {
     if (!(c->flags & CLIENT_PENDING_WRITE)) pending_add(c);
 }
 
+bool client_auth_required(const Client *c) {
+    return cfg.requirepass != NULL && !c->authenticated;
+}
+
 Client *client_by_id(uint64_t id) {
     for (Client *c = srv.clients_head; c; c = c->next)
         if (c->id == id) return c;
     return NULL;
 }
 
-/* Write what we can. Returns -1 when the client was freed. */
+/* Write what we can, up to MAX_WRITE_PER_EVENT (the kernel may take less). A partly
+ * written buffer is compacted once the written prefix is the larger half, so a client that
+ * keeps pipelining while it reads never makes the buffer hold everything ever queued.
+ * Returns -1 when the client was freed. */
 static int client_write(Client *c) {
     size_t total = 0;
     if (c->out.len > c->out_peak) c->out_peak = c->out.len;
-    while (c->out_sent < c->out.len) {
-        size_t n = c->out.len - c->out_sent;
-        if (n > MAX_WRITE_CHUNK) n = MAX_WRITE_CHUNK;
-        ssize_t w = write(c->fd, c->out.data + c->out_sent, n);
+    while (c->out_sent < c->out.len && total < MAX_WRITE_PER_EVENT) {
+        ssize_t w = write(c->fd, c->out.data + c->out_sent, c->out.len - c->out_sent);
         if (w < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -145,22 +180,27 @@ static int client_write(Client *c) {
         }
         c->out_sent += (size_t)w;
         total += (size_t)w;
-        if (total >= MAX_WRITE_CHUNK) break;
     }
     srv.stats.net_output_bytes += (long long)total;
     c->net_output_bytes += (long long)total;
-    if (total) srv.stats.total_writes_processed++;
+    if (total) {
+        srv.stats.total_writes_processed++;
+        c->last_interaction_ms = server_now_ms(); /* a slow download is not idleness */
+    }
     if (c->out_sent == c->out.len) {
         c->out.len = c->out_sent = 0;
-        if (c->out.cap > OUT_SHRINK_SIZE) buf_shrink(&c->out, OUT_SHRINK_SIZE);
         if (ev_is_active(&c->wio)) ev_io_stop(srv.loop, &c->wio);
         if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
             client_free(c);
             return -1;
         }
-    } else if (!ev_is_active(&c->wio)) {
-        ev_io_start(srv.loop, &c->wio);
+        return 0;
     }
+    if (c->out_sent >= MAX_WRITE_PER_EVENT && c->out_sent >= c->out.len / 2) {
+        buf_consume(&c->out, c->out_sent);
+        c->out_sent = 0;
+    }
+    if (!ev_is_active(&c->wio)) ev_io_start(srv.loop, &c->wio);
     return 0;
 }
 
@@ -188,12 +228,22 @@ static void client_process_input(Client *c) {
             }
         }
         if (!dispatch_command(c)) {
-            c->flags |= CLIENT_PAUSED;
+            paused_append(c);
             ev_io_stop(srv.loop, &c->rio);
             break;
         }
         c->argc = 0;
         c->argv = NULL;
+        if (!c->authenticated && cfg.requirepass &&
+            c->out.len - c->out_sent > UNAUTH_OUT_LIMIT) {
+            /* A stranger who pipelines without reading must not make us buffer NOAUTH
+             * replies without bound (Redis closes such clients the same way). */
+            log_warn("Client id=%llu addr=%s closed for overcoming of output buffer limits "
+                     "while unauthenticated.",
+                     (unsigned long long)c->id, c->addr);
+            client_close_async(c);
+            break;
+        }
     }
     if (!c->argv) resp_reader_compact(&c->req);
     if (c->out.len > c->out_sent) client_queue_write(c);
@@ -257,7 +307,7 @@ static const char protected_mode_msg[] =
     "permanent. 2) Alternatively you can just disable the protected mode by editing the "
     "Redis configuration file, and setting the protected mode option to 'no', and then "
     "restarting the server. 3) If you started the server manually just for testing, restart "
-    "it with the '--protected-mode no' option. 4) Set up an authentication password for the "
+    "it with the '--protected-mode no' option. 4) Setup a an authentication password for the "
     "default user. NOTE: You only need to do one of the above things in order for the server "
     "to start accepting connections from the outside.\r\n";
 
@@ -296,6 +346,15 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
         char addr[NET_ADDR_LEN];
         int fd = net_accept(w->fd, addr, sizeof(addr));
         if (fd == -EAGAIN || fd == -EWOULDBLOCK) return;
+        if (fd == -EMFILE || fd == -ENFILE) {
+            /* Out of descriptors: the pending connection stays in the backlog, so a level-
+             * triggered watcher would spin. Stop listening for a moment (the cron resumes). */
+            log_errno(LOG_WARN, fd, "Accepting client connection (listeners paused %d ms)",
+                      ACCEPT_BACKOFF_MS);
+            for (int j = 0; j < srv.nlisten; j++) ev_io_stop(srv.loop, &srv.listen_io[j]);
+            accept_resume_ms = server_now_ms() + ACCEPT_BACKOFF_MS;
+            return;
+        }
         if (fd < 0) {
             if (fd != -EINTR && fd != -ECONNABORTED)
                 log_errno(LOG_WARN, fd, "Accepting client connection");
@@ -354,8 +413,26 @@ void net_close_listeners(void) {
     if (cfg.unixsocket) unlink(cfg.unixsocket);
 }
 
+/* Give back reply-buffer memory a burst left behind: every OUT_PEAK_PERIOD_MS, an idle
+ * buffer much larger than its recent peak shrinks to that peak (not on every drain, which
+ * would make each large reply pay a grow and a shrink). */
+static void client_shrink_buffers(Client *c, int64_t now) {
+    if (now - c->out_peak_reset_ms < OUT_PEAK_PERIOD_MS) return;
+    if (c->out.len == 0 && c->out.cap > OUT_KEEP_SIZE && c->out_peak < c->out.cap / 2)
+        buf_shrink(&c->out, VG_MAX(c->out_peak, (size_t)OUT_KEEP_SIZE));
+    c->out_peak = c->out.len;
+    c->out_peak_reset_ms = now;
+    if (!c->argv && !resp_reader_in_request(&c->req) && c->req.buf.cap > 64 * 1024 &&
+        resp_reader_pending(&c->req) == 0)
+        buf_shrink(&c->req.buf, 0);
+}
+
 void net_clients_cron(void) {
     int64_t now = server_now_ms();
+    if (accept_resume_ms && now >= accept_resume_ms) {
+        accept_resume_ms = 0;
+        for (int j = 0; j < srv.nlisten; j++) ev_io_start(srv.loop, &srv.listen_io[j]);
+    }
     Client *next;
     for (Client *c = srv.clients_head; c; c = next) {
         next = c->next;
@@ -366,27 +443,18 @@ void net_clients_cron(void) {
             client_close(c);
             continue;
         }
-        /* Give back query-buffer memory a burst left behind. */
-        if (!c->argv && !resp_reader_in_request(&c->req) && c->req.buf.cap > 64 * 1024 &&
-            resp_reader_pending(&c->req) == 0)
-            buf_shrink(&c->req.buf, 0);
+        client_shrink_buffers(c, now);
     }
 }
 
-/* A held command may close other clients (CLIENT KILL), so the list is rescanned from its
- * head after each one instead of keeping a `next` pointer that could dangle. Each pass
- * clears one flag, so this ends after as many passes as there were paused clients. */
+/* Resume held clients in the order they were held. A held command may close other clients
+ * (CLIENT KILL) or pause again (CLIENT PAUSE), so the list head is re-read every time and
+ * the loop stops as soon as a pause is back in force. */
 void net_unpause_clients(void) {
-    bool resumed = true;
-    while (resumed && srv.client_pause_type == 0) { /* a held CLIENT PAUSE may re-pause */
-        resumed = false;
-        for (Client *c = srv.clients_head; c; c = c->next) {
-            if (!(c->flags & CLIENT_PAUSED)) continue;
-            c->flags &= ~(uint32_t)CLIENT_PAUSED;
-            ev_io_start(srv.loop, &c->rio);
-            client_process_input(c);
-            resumed = true;
-            break;
-        }
+    while (paused_head && srv.client_pause_type == 0) {
+        Client *c = paused_head;
+        paused_remove(c);
+        ev_io_start(srv.loop, &c->rio);
+        client_process_input(c);
     }
 }

@@ -11,6 +11,7 @@ static Kv *kv_alloc(const char *key, size_t klen, size_t extra) {
     Kv *kv = mem_alloc(sizeof(Kv) + klen + 1 + extra);
     kv->node.next = NULL;
     kv->type = OBJ_STRING;
+    kv->shared_int = 0;
     kv->encoding = ENC_RAW;
     kv->lru = obj_lru_clock();
     kv->keylen = (uint32_t)klen;
@@ -33,11 +34,27 @@ size_t rawstr_capacity(const RawStr *s) {
     return mem_usable_size((void *)s) - sizeof(RawStr) - 1;
 }
 
+/* Would Redis use one of its shared integer objects for v right now? Not with maxmemory
+ * set under an LRU/LFU policy, where every key needs its own access data. Decided when the
+ * value is stored: changing the policy later leaves existing values as they are, in Redis
+ * as here. */
+static bool int_is_shared(long long v) {
+    int p = cfg.maxmemory_policy;
+    bool per_key = p == POLICY_VOLATILE_LRU || p == POLICY_VOLATILE_LFU ||
+                   p == POLICY_ALLKEYS_LRU || p == POLICY_ALLKEYS_LFU;
+    return v >= 0 && v < OBJ_SHARED_INTEGERS && (cfg.maxmemory == 0 || !per_key);
+}
+
 Kv *kv_new_int(const char *key, size_t klen, long long v) {
     Kv *kv = kv_alloc(key, klen, 0);
     kv->encoding = ENC_INT;
-    kv->v.ival = v;
+    kv_set_int(kv, v);
     return kv;
+}
+
+void kv_set_int(Kv *kv, long long v) {
+    kv->v.ival = v;
+    kv->shared_int = int_is_shared(v);
 }
 
 Kv *kv_new_raw(const char *key, size_t klen, const char *val, size_t vlen, size_t cap) {
@@ -125,6 +142,7 @@ Kv *kv_make_raw(Kv *kv, size_t need, bool *moved) {
         *moved = true;
     }
     kv->encoding = ENC_RAW;
+    kv->shared_int = 0;
     kv->v.ptr = raw;
     return kv;
 }
@@ -140,12 +158,14 @@ static void *value_dup(const Kv *kv) {
 Kv *kv_rekey(Kv *kv, const char *key, size_t klen, bool dup) {
     Kv *nkv;
     if (kv->encoding == ENC_EMBSTR) {
-        nkv = kv_new_string(key, klen, kv->key + kv->keylen + 1, kv->v.vlen);
-        /* kv_new_string picks the same encoding for the same bytes */
+        /* Stays EMBSTR even when the bytes read as an integer (an INCRBYFLOAT result):
+         * Redis moves or duplicates the object as it is, never re-encoding it. */
+        nkv = kv_new_string_noint(key, klen, kv->key + kv->keylen + 1, kv->v.vlen);
     } else {
         nkv = kv_alloc(key, klen, 0);
         nkv->type = kv->type;
         nkv->encoding = kv->encoding;
+        nkv->shared_int = dup ? 0 : kv->shared_int;
         nkv->v = kv->v;
         if (dup) nkv->v.ptr = kv->encoding == ENC_INT ? kv->v.ptr : value_dup(kv);
     }

@@ -2,7 +2,8 @@
  * single allocation.
  *
  *   +----------------+-----------------------+--------+----------------------------+
- *   | DictNode next  | type:4 enc:4 lru:24   | keylen | v: ptr | ival | vlen      |
+ *   | DictNode next  | type:3 shared_int:1   | keylen | v: ptr | ival | vlen      |
+ *   |                | enc:4 lru:24          |        |                            |
  *   |      8 B       |  4 B (+ has_expire)   |  4 B   |           8 B              |
  *   +----------------+-----------------------+--------+----------------------------+
  *   | key bytes, NUL | (EMBSTR only) value bytes, NUL                               |
@@ -10,7 +11,9 @@
  *
  * A 16-byte key with a 16-byte value is one 64-byte jemalloc block, where a dictEntry, an
  * sds key and a robj take three. String encodings are reported as Redis names them:
- *   ENC_INT     the value is a decimal that fits a long long (<= 20 chars, canonical form)
+ *   ENC_INT     the value is a decimal that fits a long long (<= 20 chars, canonical form);
+ *               shared_int says whether Redis would hold one of its shared integer objects
+ *               (0..9999) for it, which only OBJECT REFCOUNT shows
  *   ENC_EMBSTR  value of <= 44 bytes stored after the key
  *   ENC_RAW     value in a separate RawStr block (longer values, or grown by APPEND etc.)
  * Other types (lists, hashes, ...) keep a pointer to their own structure in v.ptr.
@@ -47,8 +50,18 @@ enum {
     ENC_LISTPACK = 11,
 };
 
-#define OBJ_EMBSTR_LIMIT 44 /* Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT */
-#define LRU_CLOCK_MAX    ((1u << 24) - 1)
+#define OBJ_EMBSTR_LIMIT    44    /* Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT */
+#define OBJ_SHARED_INTEGERS 10000 /* Redis shares the integer objects 0..9999 */
+#define LRU_CLOCK_MAX       ((1u << 24) - 1)
+
+/* maxmemory-policy values (config_options.c keeps Redis's enum order). Under an LRU or LFU
+ * policy with maxmemory set, Kv.lru is per key and Redis shares no integer objects. */
+enum {
+    POLICY_VOLATILE_LRU = 0,
+    POLICY_VOLATILE_LFU = 1,
+    POLICY_ALLKEYS_LRU = 4,
+    POLICY_ALLKEYS_LFU = 5,
+};
 
 typedef struct RawStr {
     size_t len;
@@ -57,7 +70,8 @@ typedef struct RawStr {
 
 typedef struct Kv {
     DictNode node;
-    uint32_t type : 4;
+    uint32_t type : 3;       /* OBJ_* (0..6) */
+    uint32_t shared_int : 1; /* ENC_INT: a shared integer in Redis (set by kv_new_int) */
     uint32_t encoding : 4;
     uint32_t lru : 24; /* LRU clock (seconds) or LFU data */
     uint32_t keylen : 31;
@@ -79,14 +93,18 @@ Kv *kv_new_string(const char *key, size_t klen, const char *val, size_t vlen);
 /* Exactly these bytes as EMBSTR or RAW, never INT (INCRBYFLOAT's result is an embstr in
  * Redis even when it reads "3"). */
 Kv *kv_new_string_noint(const char *key, size_t klen, const char *val, size_t vlen);
-/* A string Kv with ENC_INT. */
+/* A string Kv with ENC_INT. Like Redis's createStringObjectFromLongLongForValue, it marks
+ * the value shared when Redis would hand out a shared integer object for it now. */
 Kv *kv_new_int(const char *key, size_t klen, long long v);
+/* Replace an ENC_INT value in place (INCR), with kv_new_int's sharing rule. */
+void kv_set_int(Kv *kv, long long v);
 /* A string Kv with ENC_RAW and room for `cap` value bytes (APPEND, SETRANGE, SETBIT). */
 Kv *kv_new_raw(const char *key, size_t klen, const char *val, size_t vlen, size_t cap);
 /* A Kv of another type owning ptr (the type module frees it through kv_free). */
 Kv *kv_new_ptr(const char *key, size_t klen, int type, int encoding, void *ptr);
 /* Same value, another key (RENAME, COPY dest, MOVE). `dup` deep-copies the value; otherwise
- * ownership of the value moves to the new Kv and `kv` is freed without its value. */
+ * ownership of the value moves to the new Kv and `kv` is freed without its value. The
+ * encoding never changes; a copy is never a shared integer (Redis's dupStringObject). */
 Kv *kv_rekey(Kv *kv, const char *key, size_t klen, bool dup);
 void kv_free(Kv *kv);
 

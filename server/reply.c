@@ -64,12 +64,8 @@ void reply_simple(Client *c, const char *s) {
 }
 
 static void reply_error_len(Client *c, const char *msg, size_t len) {
-    /* Error texts must be one line: a newline would desynchronise the protocol. */
-    char clean[512];
-    if (len >= sizeof(clean)) len = sizeof(clean) - 1;
-    for (size_t i = 0; i < len; i++) clean[i] = (msg[i] == '\r' || msg[i] == '\n') ? ' ' : msg[i];
-    count_error(clean, len);
-    resp_error(&c->out, clean, len);
+    count_error(msg, len);
+    resp_error(&c->out, msg, len); /* the writer turns CR/LF into spaces: one line always */
 }
 
 void reply_error(Client *c, const char *msg) {
@@ -77,7 +73,7 @@ void reply_error(Client *c, const char *msg) {
 }
 
 void reply_error_fmt(Client *c, const char *fmt, ...) {
-    char msg[512];
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(msg, sizeof(msg), fmt, ap);

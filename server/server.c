@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,22 @@ Server srv;
 
 static ev_timer cron_timer;
 static ev_prepare before_sleep_watcher;
-static ev_signal sigterm_watcher, sigint_watcher;
+static ev_async signal_async;
+
+/* Wall time is derived from the monotonic clock plus an offset the cron re-reads, so a
+ * command costs one clock read for both its timing and its TTL arithmetic. */
+void server_update_time_from(int64_t mono_us) {
+    srv.now_mono_us = mono_us;
+    srv.now_ms = (mono_us + srv.wall_offset_us) / 1000;
+}
 
 void server_update_time(void) {
-    srv.now_ms = clock_wall_ms();
+    server_update_time_from(clock_mono_us());
+}
+
+static void resync_wall_clock(void) {
+    srv.wall_offset_us = clock_wall_us() - clock_mono_us();
+    server_update_time();
 }
 
 long long server_uptime_s(void) {
@@ -44,20 +57,24 @@ static void update_lru_clock(void) {
     srv.lru_clock = (uint32_t)((srv.now_ms / 1000) & LRU_CLOCK_MAX);
 }
 
+static void end_pause_if_due(void) {
+    if (srv.client_pause_type && srv.now_ms >= srv.client_pause_end_ms) {
+        srv.client_pause_type = 0;
+        net_unpause_clients();
+    }
+}
+
 static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents) {
     VG_UNUSED(loop);
     VG_UNUSED(revents);
-    server_update_time();
+    resync_wall_clock();
     update_lru_clock();
     size_t used = mem_used_bytes();
     if (used > srv.stats.peak_memory) {
         srv.stats.peak_memory = used;
         srv.stats.peak_memory_time_ms = srv.now_ms;
     }
-    if (srv.client_pause_type && srv.now_ms >= srv.client_pause_end_ms) {
-        srv.client_pause_type = 0;
-        net_unpause_clients();
-    }
+    end_pause_if_due();
     info_cron();
     expire_cycle_slow();
     net_clients_cron();
@@ -72,20 +89,76 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents) {
     VG_UNUSED(w);
     VG_UNUSED(revents);
     server_update_time();
+    end_pause_if_due();
     expire_cycle_fast();
     net_before_sleep();
     if (srv.shutdown_asap) ev_break(srv.loop, EVBREAK_ALL);
 }
 
-static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents) {
-    VG_UNUSED(loop);
-    VG_UNUSED(revents);
-    if (srv.shutdown_asap) {
-        log_warn("You insist... exiting now.");
-        exit(1);
+/* SIGTERM/SIGINT: the handler only records the signal and wakes the loop (ev_async_send is
+ * async-signal-safe); the loop then shuts down between commands. A second SIGINT while a
+ * shutdown is pending exits at once, even from inside a long command, removing the pidfile
+ * and unix socket with async-signal-safe calls only (as Redis does). */
+static volatile sig_atomic_t pending_signal;
+
+static void signal_handler(int sig) {
+    if (pending_signal && sig == SIGINT) {
+        static const char msg[] = "You insist... exiting now.\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+        VG_UNUSED(w);
+        if (cfg.pidfile) unlink(cfg.pidfile);
+        if (cfg.unixsocket) unlink(cfg.unixsocket);
+        _exit(1);
     }
-    log_warn("Received %s scheduling shutdown...", w->signum == SIGINT ? "SIGINT" : "SIGTERM");
+    pending_signal = sig;
+    ev_async_send(srv.loop, &signal_async);
+}
+
+static void signal_async_cb(struct ev_loop *loop, ev_async *w, int revents) {
+    VG_UNUSED(loop);
+    VG_UNUSED(w);
+    VG_UNUSED(revents);
+    if (srv.shutdown_asap) return;
+    log_warn("Received %s scheduling shutdown...", pending_signal == SIGINT ? "SIGINT" : "SIGTERM");
     server_request_shutdown();
+}
+
+static void install_signal_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = signal_handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* Make room for maxclients plus the server's own descriptors, or lower maxclients to what
+ * the limit allows, saying so, as Redis does at start-up. */
+static void adjust_open_files_limit(void) {
+    const rlim_t reserved = 32;
+    rlim_t want = (rlim_t)cfg.maxclients + reserved;
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= want) return;
+    struct rlimit raised = {.rlim_cur = want, .rlim_max = VG_MAX(want, lim.rlim_max)};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+        log_notice("Increased maximum number of open files to %llu (it was originally set to "
+                   "%llu).",
+                   (unsigned long long)want, (unsigned long long)lim.rlim_cur);
+        return;
+    }
+    if (lim.rlim_max > lim.rlim_cur) {
+        lim.rlim_cur = lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+    }
+    long long fit = lim.rlim_cur > reserved ? (long long)(lim.rlim_cur - reserved) : 1;
+    log_warn("You requested maxclients of %lld requiring at least %llu max file descriptors. "
+             "Server can't set maximum open files to %llu because of OS error: %s. Current "
+             "maximum open files is %llu. maxclients has been reduced to %lld to compensate for "
+             "low ulimit.",
+             cfg.maxclients, (unsigned long long)want, (unsigned long long)want, strerror(errno),
+             (unsigned long long)lim.rlim_cur, fit);
+    cfg.maxclients = fit;
 }
 
 void server_request_shutdown(void) {
@@ -111,7 +184,7 @@ int server_init(void) {
     srv.run_id[40] = '\0';
     srv.loop = ev_default_loop(EVFLAG_AUTO);
     srv.mono_start_us = clock_mono_us();
-    server_update_time();
+    resync_wall_clock();
     srv.start_wall_ms = srv.now_ms;
     srv.lastsave_s = srv.now_ms / 1000;
     update_lru_clock();
@@ -125,16 +198,15 @@ int server_init(void) {
     for (int i = 0; i < srv.ndbs; i++) db_init(&srv.dbs[i], i);
     commands_init();
     info_init();
-    signal(SIGPIPE, SIG_IGN);
+    adjust_open_files_limit();
     if (net_init_listeners() != 0) return -1;
     ev_timer_init(&cron_timer, cron_cb, 1.0 / (double)cfg.hz, 1.0 / (double)cfg.hz);
     ev_timer_start(srv.loop, &cron_timer);
     ev_prepare_init(&before_sleep_watcher, before_sleep_cb);
     ev_prepare_start(srv.loop, &before_sleep_watcher);
-    ev_signal_init(&sigterm_watcher, signal_cb, SIGTERM);
-    ev_signal_start(srv.loop, &sigterm_watcher);
-    ev_signal_init(&sigint_watcher, signal_cb, SIGINT);
-    ev_signal_start(srv.loop, &sigint_watcher);
+    ev_async_init(&signal_async, signal_async_cb);
+    ev_async_start(srv.loop, &signal_async);
+    install_signal_handlers();
     write_pidfile();
     return 0;
 }

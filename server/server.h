@@ -108,7 +108,9 @@ typedef struct Server {
     ev_io listen_io[SERVER_MAX_BIND + 1];
     int nlisten;
     /* time, cached once per event-loop iteration and per command */
-    int64_t now_ms;       /* wall clock */
+    int64_t now_ms;       /* wall clock, ms */
+    int64_t now_mono_us;  /* the monotonic reading now_ms was derived from */
+    int64_t wall_offset_us; /* wall - monotonic, refreshed by the cron */
     int64_t mono_start_us;
     int64_t start_wall_ms;
     uint32_t lru_clock;   /* seconds-resolution clock for OBJECT IDLETIME */
@@ -133,7 +135,10 @@ extern Server srv;
 static inline int64_t server_now_ms(void) {
     return srv.now_ms;
 }
+/* Read the clock (one clock_gettime) and refresh now_ms/now_mono_us. */
 void server_update_time(void);
+/* Refresh now_ms from a monotonic reading the caller already has. */
+void server_update_time_from(int64_t mono_us);
 
 /* Build the runtime from the loaded config: databases, command table, listeners, timers.
  * 0, or -1 after logging why (the caller exits non-zero). */

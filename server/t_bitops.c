@@ -197,7 +197,8 @@ static void cmd_getbit(Client *c) {
 
 /* ------------------------------------------------------------------------------------------
  * BITCOUNT key [start end [BYTE|BIT]] - Redis looks the key up before parsing the range, so
- * a missing key replies 0 whatever the arguments. */
+ * a missing key replies 0 whatever the arguments, and it replies 0 for two negative indexes
+ * with start > end before it reads the unit word (BITCOUNT k -1 -2 FOO is 0, not an error). */
 
 static void cmd_bitcount(Client *c) {
     Kv *kv;
@@ -221,9 +222,13 @@ static void cmd_bitcount(Client *c) {
     bool isbit = false;
     if (arg_to_ll_or_reply(c, &c->argv[2], &start, NULL) != 0) return;
     if (arg_to_ll_or_reply(c, &c->argv[3], &end, NULL) != 0) return;
+    if (start < 0 && end < 0 && start > end) {
+        reply_int(c, 0);
+        return;
+    }
     if (c->argc == 5 && bit_unit_or_reply(c, &c->argv[4], &isbit) != 0) return;
     long long total = isbit ? (long long)len * 8 : (long long)len;
-    if ((start < 0 && end < 0 && start > end) || !range_normalize(&start, &end, total)) {
+    if (!range_normalize(&start, &end, total)) {
         reply_int(c, 0);
         return;
     }

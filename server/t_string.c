@@ -367,7 +367,7 @@ static void incr_by(Client *c, long long delta) {
     }
     long long v = cur + delta;
     if (kv && kv->encoding == ENC_INT)
-        kv->v.ival = v; /* in place: no allocation on the hot path */
+        kv_set_int(kv, v); /* in place: no allocation on the hot path */
     else
         string_store(c->db, kv, kv_new_int(key->ptr, key->len, v), true);
     db_signal_modified(c->db, key->ptr, key->len);

@@ -56,7 +56,7 @@ def answers_ping(port):
 class Server:
     """One server process in its own temp dir (INI config for vigil, redis.conf for redis)."""
 
-    def __init__(self, binary, extra=()):
+    def __init__(self, binary, extra=(), preexec=None):
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix="vigil-it-")
         self.port = free_port()
@@ -73,7 +73,8 @@ class Server:
         self.err = open(os.path.join(self.dir, "stderr.log"), "wb")
         self.proc = subprocess.Popen([binary, conf, *extra], stdin=subprocess.DEVNULL,
                                      stdout=self.out, stderr=self.err,
-                                     preexec_fn=die_with_parent)
+                                     preexec_fn=lambda: (die_with_parent(),
+                                                         preexec and preexec()))
         ok = wait_until(lambda: self.proc.poll() is not None or answers_ping(self.port), 15)
         if not ok or self.proc.poll() is not None:
             self.stop()

@@ -1,0 +1,256 @@
+#!/usr/bin/python3
+"""test_robustness.py - the server under hostile or unusual clients, and its signal and
+limit handling; each check pins a defect found in review (see docs/CHANGELOG.md):
+
+  unauth_output      with requirepass, a client that pipelines without reading is closed
+                     once its unsent NOAUTH replies pass 1 KiB (memory stays bounded)
+  requirepass_clear  clearing requirepass lets an unauthenticated connection in
+  auth_default_nopass  AUTH default <any> / HELLO 3 AUTH default <any> succeed without a
+                     password, as Redis's nopass default user
+  debug_before_auth  DEBUG's "not allowed" error comes before NOAUTH, as in Redis
+  pause_no_expiry    keys do not expire during CLIENT PAUSE WRITE (reads see them missing)
+  pause_order        commands held by CLIENT PAUSE run in the order they were held
+  slow_reader_timeout  `timeout` does not close a client still downloading a reply
+  fd_limit           with a low RLIMIT_NOFILE, maxclients is lowered at start-up and extra
+                     clients get "-ERR max number of clients reached" instead of a spin
+  sigint_twice       a second SIGINT during a long command exits at once
+
+Run: VIGIL_SERVER=build/bin/vigil-server /usr/bin/python3 tests/integration/test_robustness.py
+"""
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_clients import Server, wait_until  # noqa: E402 - the shared server fixture
+
+
+def connect(port, timeout=5):
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def cmd(*args):
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
+def read_line(s):
+    buf = b""
+    while not buf.endswith(b"\r\n"):
+        ch = s.recv(1)
+        if not ch:
+            raise ConnectionError("closed")
+        buf += ch
+    return buf
+
+
+def read_reply(s):
+    """One RESP2 reply as raw bytes (enough for these checks)."""
+    line = read_line(s)
+    if line[:1] == b"$":
+        n = int(line[1:-2])
+        if n < 0:
+            return line
+        data = b""
+        while len(data) < n + 2:
+            chunk = s.recv(n + 2 - len(data))
+            if not chunk:
+                raise ConnectionError("closed")
+            data += chunk
+        return line + data
+    if line[:1] == b"*":
+        n = int(line[1:-2])
+        return line + b"".join(read_reply(s) for _ in range(max(n, 0)))
+    return line
+
+
+def call(s, *args):
+    s.sendall(cmd(*args))
+    return read_reply(s)
+
+
+def is_closed(s, timeout=5):
+    s.settimeout(timeout)
+    try:
+        while True:
+            if not s.recv(65536):
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except socket.timeout:
+        return False
+
+
+class Checks:
+    def __init__(self, binary):
+        self.binary = binary
+
+    def check_unauth_output(self):
+        srv = Server(self.binary, ("--requirepass", "secret"))
+        try:
+            s = connect(srv.port)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            payload = b"PING\r\n" * 20000
+            try:
+                for _ in range(50):  # 6 MB of PINGs, never reading
+                    s.sendall(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            assert is_closed(s), "unauthenticated flooder was not disconnected"
+            c = connect(srv.port)
+            assert call(c, "AUTH", "secret") == b"+OK\r\n"
+            assert call(c, "PING") == b"+PONG\r\n"
+        finally:
+            assert not srv.stop()
+
+    def check_requirepass_clear(self):
+        srv = Server(self.binary, ("--requirepass", "pw"))
+        try:
+            a, b = connect(srv.port), connect(srv.port)
+            assert call(b, "PING").startswith(b"-NOAUTH")
+            assert call(a, "AUTH", "pw") == b"+OK\r\n"
+            assert call(a, "CONFIG", "SET", "requirepass", "") == b"+OK\r\n"
+            assert call(b, "PING") == b"+PONG\r\n", "waiting client still locked out"
+        finally:
+            assert not srv.stop()
+
+    def check_auth_default_nopass(self):
+        srv = Server(self.binary)
+        try:
+            s = connect(srv.port)
+            assert call(s, "AUTH", "default", "whatever") == b"+OK\r\n"
+            assert call(s, "AUTH", "nobody", "x").startswith(b"-WRONGPASS")
+            assert call(s, "AUTH", "x").startswith(b"-ERR AUTH <password> called without")
+            s.sendall(cmd("HELLO", "2", "AUTH", "default", "whatever"))
+            assert read_reply(s).startswith(b"*14\r\n")
+        finally:
+            assert not srv.stop()
+
+    def check_debug_before_auth(self):
+        srv = Server(self.binary, ("--requirepass", "pw"))
+        try:
+            s = connect(srv.port)
+            assert call(s, "DEBUG", "HELP").startswith(b"-ERR DEBUG command not allowed.")
+        finally:
+            assert not srv.stop()
+
+    def check_pause_no_expiry(self):
+        srv = Server(self.binary, ("--enable-debug-command", "yes"))
+        try:
+            s = connect(srv.port)
+            assert call(s, "SET", "a", "1", "PX", "150") == b"+OK\r\n"
+            assert call(s, "SET", "b", "1", "PX", "150") == b"+OK\r\n"
+            assert call(s, "CLIENT", "PAUSE", "1500", "WRITE") == b"+OK\r\n"
+            time.sleep(0.5)  # the TTLs pass while paused: nothing may be deleted
+            assert call(s, "GET", "a") == b"$-1\r\n", "expired key visible"
+            assert call(s, "DBSIZE") == b":2\r\n", "a key was deleted during the pause"
+            assert call(s, "CLIENT", "UNPAUSE") == b"+OK\r\n"
+            assert wait_until(lambda: call(s, "DBSIZE") == b":0\r\n", 5)
+        finally:
+            assert not srv.stop()
+
+    def check_pause_order(self):
+        srv = Server(self.binary)
+        try:
+            ctl, w1, w2 = connect(srv.port), connect(srv.port), connect(srv.port)
+            assert call(ctl, "CLIENT", "PAUSE", "300", "WRITE") == b"+OK\r\n"
+            w1.sendall(cmd("SET", "k", "first"))
+            time.sleep(0.05)  # w1's command is held before w2's arrives
+            w2.sendall(cmd("SET", "k", "second"))
+            assert read_reply(w1) == b"+OK\r\n" and read_reply(w2) == b"+OK\r\n"
+            assert call(ctl, "GET", "k") == b"$6\r\nsecond\r\n", "held commands reordered"
+        finally:
+            assert not srv.stop()
+
+    def check_slow_reader_timeout(self):
+        srv = Server(self.binary, ("--timeout", "1"))
+        try:
+            s = connect(srv.port, timeout=10)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+            assert call(s, "SET", "big", b"x" * 65536) == b"+OK\r\n"
+            s.sendall(cmd("GET", "big") * 100)  # 6.5 MB of replies, read slowly
+            want = 100 * len(b"$65536\r\n" + b"x" * 65536 + b"\r\n")
+            got, deadline = 0, time.monotonic() + 20
+            while got < want and time.monotonic() < deadline:  # ~2.5 s: past the timeout
+                chunk = s.recv(16384)
+                if not chunk:
+                    break
+                got += len(chunk)
+                time.sleep(0.006)
+            assert got == want, f"closed after {got} of {want} bytes"
+        finally:
+            assert not srv.stop()
+
+    def check_fd_limit(self):
+        def low_limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+        srv = Server(self.binary, (), preexec=low_limit)
+        try:
+            assert "maxclients has been reduced to 32" in srv.logs(), srv.logs()
+            socks, refused = [], 0
+            for _ in range(40):
+                s = connect(srv.port)
+                s.sendall(cmd("PING"))
+                r = read_reply(s)
+                refused += r.startswith(b"-ERR max number of clients reached")
+                socks.append(s)
+            assert refused >= 8, f"only {refused} of 40 refused"
+            for s in socks:
+                s.close()
+            c = connect(srv.port)
+            assert wait_until(lambda: call(c, "PING") == b"+PONG\r\n", 5)
+        finally:
+            assert not srv.stop()
+
+    def check_sigint_twice(self):
+        srv = Server(self.binary, ("--enable-debug-command", "yes"))
+        try:
+            s = connect(srv.port, timeout=10)
+            s.sendall(cmd("DEBUG", "SLEEP", "30"))
+            time.sleep(0.2)
+            t0 = time.monotonic()
+            srv.proc.send_signal(signal.SIGINT)
+            time.sleep(0.1)
+            srv.proc.send_signal(signal.SIGINT)
+            srv.proc.wait(timeout=5)
+            assert time.monotonic() - t0 < 5, "second SIGINT did not force the exit"
+        finally:
+            srv.stop()
+
+
+def main():
+    binary = os.environ.get("VIGIL_SERVER")
+    if not binary:
+        print("set VIGIL_SERVER to the vigil-server binary", file=sys.stderr)
+        return 2
+    only = sys.argv[1:]
+    checks = Checks(binary)
+    names = [n for n in dir(checks) if n.startswith("check_")]
+    names.sort(key=lambda n: Checks.__dict__[n].__code__.co_firstlineno)
+    names = [n for n in names if not only or n[len("check_"):] in only]
+    failures = []
+    for name in names:
+        t0 = time.monotonic()
+        try:
+            getattr(checks, name)()
+            print(f"ok   {name} ({time.monotonic() - t0:.1f} s)")
+        except Exception as e:  # noqa: BLE001 - every failure is reported, then counted
+            print(f"FAIL {name}: {e!r}")
+            traceback.print_exc(limit=3)
+            failures.append(name)
+    print(f"{len(names) - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -80,7 +80,7 @@ static size_t big_bulk_missing(const RespReader *r) {
 char *resp_reader_space(RespReader *r, size_t want) {
     size_t missing = big_bulk_missing(r);
     if (missing && r->buf.cap > r->buf.len + missing) return r->buf.data + r->buf.len;
-    return buf_reserve(&r->buf, want);
+    return buf_try_reserve(&r->buf, want);
 }
 
 void resp_reader_commit(RespReader *r, size_t n) {
@@ -197,11 +197,11 @@ static int mb_count(RespReader *r) {
 
 /* Make the whole of a big bulk fit without further growth: one move of the current request
  * to the front (so the consumed prefix is not carried along), one exact reservation. */
-static void reserve_big_bulk(RespReader *r, long long len) {
+static bool reserve_big_bulk(RespReader *r, long long len) {
     size_t need = (size_t)len + 2, have = r->buf.len - r->pos;
-    if (have >= need) return;
+    if (have >= need) return true;
     shift_to_front(r);
-    buf_reserve(&r->buf, need - have);
+    return buf_try_reserve(&r->buf, need - have) != NULL;
 }
 
 static int mb_bulk_header(RespReader *r) {
@@ -222,7 +222,10 @@ static int mb_bulk_header(RespReader *r) {
     if (len > UNAUTH_MAX_BULK && !r->authenticated)
         return fail(r, "Protocol error: unauthenticated bulk length");
     r->pos = r->scan = cr + 2;
-    if (len >= BIG_ARG) reserve_big_bulk(r, len);
+    /* A client-sized allocation: when the allocator refuses, this client's request fails,
+     * the server does not abort. */
+    if (len >= BIG_ARG && !reserve_big_bulk(r, len))
+        return fail(r, "Protocol error: not enough memory for the bulk length");
     r->bulk_len = len;
     return RESP_OK;
 }

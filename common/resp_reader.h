@@ -72,7 +72,7 @@ void resp_reader_feed(RespReader *r, const void *data, size_t len);
  * more is being received: its exact size was reserved when its $ line arrived, and then the
  * room may be just what the bulk still lacks, so the reservation is never grown (as Redis
  * reads only the rest of a big argument). Call resp_reader_commit(r, n) after n bytes were
- * read into it. */
+ * read into it. NULL when the allocator refuses (the caller drops the client). */
 char *resp_reader_space(RespReader *r, size_t want);
 void resp_reader_commit(RespReader *r, size_t n);
 /* RESP_OK: *argc and *argv describe one request (argc >= 1). RESP_AGAIN: need more bytes.

@@ -254,6 +254,12 @@ static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
     VG_UNUSED(revents);
     Client *c = w->data;
     char *p = resp_reader_space(&c->req, READ_CHUNK);
+    if (!p) {
+        log_warn("Closing client id=%llu addr=%s: no memory for its query buffer",
+                 (unsigned long long)c->id, c->addr);
+        client_free(c);
+        return;
+    }
     size_t room = c->req.buf.cap - c->req.buf.len - 1;
     ssize_t n = read(c->fd, p, room);
     if (n < 0) {

@@ -14,6 +14,8 @@ limit handling; each check pins a defect found in review (see docs/CHANGELOG.md)
   fd_limit           with a low RLIMIT_NOFILE, maxclients is lowered at start-up and extra
                      clients get "-ERR max number of clients reached" instead of a spin
   sigint_twice       a second SIGINT during a long command exits at once
+  bulk_no_memory     a bulk length the allocator cannot reserve fails that client only
+                     (under an address-space limit; skipped in sanitizer builds)
 
 Run: VIGIL_SERVER=build/bin/vigil-server /usr/bin/python3 tests/integration/test_robustness.py
 """
@@ -226,6 +228,24 @@ class Checks:
             assert time.monotonic() - t0 < 5, "second SIGINT did not force the exit"
         finally:
             srv.stop()
+
+    def check_bulk_no_memory(self):
+        with open(self.binary, "rb") as f:
+            if b"__asan_init" in f.read():
+                print("     (skipped: sanitizer builds cannot run under an address-space limit)")
+                return
+
+        def small_address_space():
+            resource.setrlimit(resource.RLIMIT_AS, (300 << 20, 300 << 20))
+        srv = Server(self.binary, (), preexec=small_address_space)
+        try:
+            s = connect(srv.port)
+            s.sendall(b"*2\r\n$3\r\nGET\r\n$500000000\r\n")
+            assert is_closed(s), "client with an unreservable bulk was not closed"
+            c = connect(srv.port)
+            assert call(c, "PING") == b"+PONG\r\n", "server did not survive"
+        finally:
+            assert not srv.stop()
 
 
 def main():

@@ -2,25 +2,30 @@
  *
  *   CONFIG GET/SET/REWRITE/RESETSTAT  thin layers over common/config (the option engine
  *                    owns parsing, all-or-nothing SET and the INI rewrite) and srv.stats
- *   COMMAND ...      reads the command table (commands.h): INFO in Redis 7.0's 10-field
- *                    shape, DOCS, LIST with FILTERBY, COUNT, GETKEYS[ANDFLAGS]
+ *   COMMAND ...      reads the command table (commands.h) and each command's Redis facts
+ *                    (command_meta.h: ACL categories, tips, key specs): INFO in Redis 7.0's
+ *                    10-field shape, DOCS, LIST with FILTERBY, COUNT, GETKEYS[ANDFLAGS]
+ *                    (keys found through the key specs, as Redis does)
  *   INFO             the text comes from info.c
  *
- * What the table does not carry is derived, deterministically:
+ * A command without a command_meta row (a new one, until its row is added) still gets an
+ * answer, derived deterministically from its CmdSpec:
  *   - ACL categories: the implicit ones Redis adds from flags (@write, @read, @admin +
  *     @dangerous, @fast or else @slow, ...) plus the data-type category of the command's
  *     group (string -> @string, generic -> @keyspace, ...);
  *   - key specs: one "range" spec built from (first, last, step), flagged RO+access for
- *     readonly commands and RW+update for writes; tips are empty;
- *   - COMMAND DOCS arguments: parsed from the row's usage line ("key [key ...]") into
- *     Redis's argument tree, so redis-cli, which rebuilds its hints from that tree, shows
- *     the same line.
- * The names Redis gives to command flags and ACL categories are listed once each, below. */
+ *     readonly commands and RW+update for writes; tips are empty.
+ * COMMAND DOCS arguments are parsed from the row's usage line ("key [key ...]") into
+ * Redis's argument tree, so redis-cli, which rebuilds its hints from that tree, shows the
+ * same line. The names Redis gives to command flags, ACL categories and key-spec flags are
+ * listed once each, below, in the order Redis prints them. */
 #include "common/config.h"
 #include "common/glob.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "common/util.h"
 #include "server/client.h"
+#include "server/command_meta.h"
 #include "server/commands.h"
 #include "server/info.h"
 #include "server/reply.h"
@@ -99,18 +104,109 @@ static const struct {
     [ACL_TRANSACTION] = {"@transaction", "transactions"},
     [ACL_SCRIPTING]   = {"@scripting",   "scripting"},
 };
+
+/* Redis's key-spec flags, in the order COMMAND INFO and GETKEYSANDFLAGS print them. */
+enum {
+    KSF_RO, KSF_RW, KSF_OW, KSF_RM, KSF_ACCESS, KSF_UPDATE, KSF_INSERT, KSF_DELETE,
+    KSF_NOT_KEY, KSF_INCOMPLETE, KSF_VARIABLE_FLAGS, KSF_COUNT,
+};
+
+static const char *const key_spec_flag_names[KSF_COUNT] = {
+    [KSF_RO] = "RO",          [KSF_RW] = "RW",
+    [KSF_OW] = "OW",          [KSF_RM] = "RM",
+    [KSF_ACCESS] = "access",  [KSF_UPDATE] = "update",
+    [KSF_INSERT] = "insert",  [KSF_DELETE] = "delete",
+    [KSF_NOT_KEY] = "not_key", [KSF_INCOMPLETE] = "incomplete",
+    [KSF_VARIABLE_FLAGS] = "variable_flags",
+};
 /* clang-format on */
 
 #define ACL_BIT(i) (1u << (i))
+#define KSF_BIT(i) (1u << (i))
+
+/* ---- what a command says about itself: its command_meta row, or a derivation ----------- */
+
+typedef const char *(*NameAtFn)(int i);
+
+static const char *acl_name_at(int i) {
+    return acl_categories[i].name;
+}
+
+static const char *key_flag_name_at(int i) {
+    return key_spec_flag_names[i];
+}
+
+/* The next space-separated word of the string at *p, advancing *p; false at its end (or
+ * when *p is NULL: an absent list is an empty one). */
+static bool next_word(const char **p, const char **word, size_t *len) {
+    if (!*p) return false;
+    const char *w = *p + strspn(*p, " ");
+    if (!*w) return false;
+    *word = w;
+    *len = strcspn(w, " ");
+    *p = w + *len;
+    return true;
+}
+
+/* The words of s as bits of a name table (name_at(0 .. n-1)); false when a word is not in
+ * the table. */
+static bool words_to_mask(const char *s, NameAtFn name_at, int n, uint32_t *mask) {
+    const char *w;
+    size_t len;
+    *mask = 0;
+    while (next_word(&s, &w, &len)) {
+        int i = 0;
+        while (i < n && (strlen(name_at(i)) != len || memcmp(name_at(i), w, len) != 0))
+            i++;
+        if (i == n) return false;
+        *mask |= 1u << i;
+    }
+    return true;
+}
+
+/* The rows name only categories and flags listed above: checked once, when COMMAND first
+ * reads them, so a typo in the table stops the first test that asks instead of printing a
+ * wrong reply. Commands without a row are logged once; they get the derived answer. */
+static void meta_check_visit(Command *cmd, void *ud) {
+    VG_UNUSED(ud);
+    if (!command_meta_lookup(cmd->fullname))
+        log_warn("COMMAND: no command_meta row for '%s'; its ACL categories, tips and key "
+                 "specs are derived", cmd->fullname);
+}
+
+static void meta_check_once(void) {
+    static bool checked;
+    if (checked) return;
+    checked = true;
+    size_t n;
+    const CmdMeta *rows = command_meta_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t m;
+        bool ok = words_to_mask(rows[i].acl, acl_name_at, ACL_COUNT, &m) && m != 0;
+        for (size_t k = 0; k < command_meta_key_spec_count(&rows[i]); k++) {
+            const CmdKeySpec *ks = &rows[i].key_specs[k];
+            ok = ok && words_to_mask(ks->flags, key_flag_name_at, KSF_COUNT, &m);
+            ok = ok && ks->begin.type != KS_BEGIN_NONE && ks->find.type != KS_FIND_NONE;
+        }
+        if (!ok) log_warn("command_meta row '%s' does not parse", rows[i].name);
+        VG_ASSERT(ok);
+    }
+    commands_each(meta_check_visit, NULL, true);
+}
+
+static const CmdMeta *meta_of(const Command *cmd) {
+    meta_check_once();
+    return command_meta_lookup(cmd->fullname);
+}
 
 static const char *command_group(const Command *cmd) {
     if (cmd->spec->group) return cmd->spec->group;
     return cmd->parent ? cmd->parent->spec->group : NULL;
 }
 
-/* The group's category (containers have none), then the implicit ones, as Redis's
- * setImplicitACLCategories adds them. */
-static uint32_t command_acl_mask(const Command *cmd) {
+/* Without a row: the group's category (containers have none), then the implicit ones, as
+ * Redis's setImplicitACLCategories adds them. */
+static uint32_t derived_acl_mask(const Command *cmd) {
     const CmdSpec *s = cmd->spec;
     const char *group = command_group(cmd);
     uint32_t m = 0;
@@ -126,16 +222,52 @@ static uint32_t command_acl_mask(const Command *cmd) {
     return m;
 }
 
-/* Key-spec flags we can stand behind from the command flags alone. */
-static int key_spec_flags(const CmdSpec *s, const char *out[2]) {
-    if (s->flags & CMD_WRITE) {
-        out[0] = "RW";
-        out[1] = "update";
-        return 2;
+static uint32_t command_acl_mask(const Command *cmd) {
+    const CmdMeta *meta = meta_of(cmd);
+    uint32_t m;
+    if (meta && words_to_mask(meta->acl, acl_name_at, ACL_COUNT, &m)) return m;
+    return derived_acl_mask(cmd);
+}
+
+static const char *command_tips(const Command *cmd) {
+    const CmdMeta *meta = meta_of(cmd);
+    return meta ? meta->tips : NULL;
+}
+
+typedef struct KeySpecs {
+    CmdKeySpec spec[CMD_META_MAX_KEY_SPECS];
+    size_t n;
+} KeySpecs;
+
+/* The row's key specs; without a row, one range spec from (first, last, step) (Redis's
+ * legacy range: lastkey relative to the first key, or negative from the end) with the flags
+ * we can stand behind from the command flags alone. */
+static void command_key_specs(const Command *cmd, KeySpecs *out) {
+    const CmdMeta *meta = meta_of(cmd);
+    if (meta) {
+        out->n = command_meta_key_spec_count(meta);
+        memcpy(out->spec, meta->key_specs, sizeof(out->spec));
+        return;
     }
-    out[0] = "RO";
-    out[1] = "access";
-    return (s->flags & CMD_READONLY) ? 2 : 1;
+    const CmdSpec *s = cmd->spec;
+    const CmdKeys *k = &s->keys;
+    out->n = k->first > 0;
+    if (!out->n) return;
+    const char *flags = (s->flags & CMD_READONLY) ? "RO access" : "RO";
+    if (s->flags & CMD_WRITE) flags = "RW update";
+    out->spec[0] = (CmdKeySpec){
+        .flags = flags,
+        .begin = {.type = KS_BEGIN_INDEX, .index = k->first},
+        .find = {.type = KS_FIND_RANGE,
+                 .lastkey = k->last < 0 ? k->last : k->last - k->first,
+                 .keystep = k->step},
+    };
+}
+
+static uint32_t key_spec_mask(const CmdKeySpec *ks) {
+    uint32_t m = 0;
+    words_to_mask(ks->flags, key_flag_name_at, KSF_COUNT, &m);
+    return m;
 }
 
 /* "config|get" -> the subcommand; "get" -> the command; NULL when unknown. */
@@ -302,41 +434,86 @@ static void reply_acl_set(Client *c, uint32_t mask) {
         if (mask & ACL_BIT(i)) reply_simple(c, acl_categories[i].name);
 }
 
-static void reply_key_flags(Client *c, const CmdSpec *s) {
-    const char *flags[2];
-    int n = key_spec_flags(s, flags);
-    reply_set(c, n);
-    for (int i = 0; i < n; i++)
-        reply_simple(c, flags[i]);
+static void reply_key_flags(Client *c, uint32_t mask) {
+    reply_set(c, __builtin_popcount(mask));
+    for (int i = 0; i < KSF_COUNT; i++)
+        if (mask & KSF_BIT(i)) reply_simple(c, key_spec_flag_names[i]);
 }
 
-/* Redis's key-spec map for a legacy range: begin at index `first`, then `lastkey` relative
- * to it (negative: counted from the end), `step` apart. */
-static void reply_key_spec(Client *c, const CmdSpec *s) {
-    const CmdKeys *k = &s->keys;
-    reply_map(c, 3);
+/* Tips are bulk strings, in the row's order. */
+static void reply_tips(Client *c, const char *tips) {
+    const char *p = tips, *w;
+    size_t len;
+    long long n = 0;
+    while (next_word(&p, &w, &len))
+        n++;
+    reply_set(c, n);
+    for (p = tips; next_word(&p, &w, &len);)
+        reply_bulk(c, w, len);
+}
+
+/* {"type": name, "spec": {key: value, ...}} with integer values (Redis's begin_search and
+ * find_keys maps); keyword's string is added by the caller. */
+static void reply_typed_spec(Client *c, const char *type, int nfields) {
+    reply_map(c, 2);
+    reply_bulk_cstr(c, "type");
+    reply_bulk_cstr(c, type);
+    reply_bulk_cstr(c, "spec");
+    reply_map(c, nfields);
+}
+
+static void reply_int_field(Client *c, const char *name, long long v) {
+    reply_bulk_cstr(c, name);
+    reply_int(c, v);
+}
+
+static void reply_begin_search(Client *c, const CmdBeginSearch *b) {
+    switch (b->type) {
+    case KS_BEGIN_INDEX:
+        reply_typed_spec(c, "index", 1);
+        reply_int_field(c, "index", b->index);
+        break;
+    case KS_BEGIN_KEYWORD:
+        reply_typed_spec(c, "keyword", 2);
+        reply_bulk_cstr(c, "keyword");
+        reply_bulk_cstr(c, b->keyword);
+        reply_int_field(c, "startfrom", b->startfrom);
+        break;
+    default: reply_typed_spec(c, "unknown", 0); break;
+    }
+}
+
+static void reply_find_keys(Client *c, const CmdFindKeys *f) {
+    switch (f->type) {
+    case KS_FIND_RANGE:
+        reply_typed_spec(c, "range", 3);
+        reply_int_field(c, "lastkey", f->lastkey);
+        reply_int_field(c, "keystep", f->keystep);
+        reply_int_field(c, "limit", f->limit);
+        break;
+    case KS_FIND_KEYNUM:
+        reply_typed_spec(c, "keynum", 3);
+        reply_int_field(c, "keynumidx", f->keynumidx);
+        reply_int_field(c, "firstkey", f->firstkey);
+        reply_int_field(c, "keystep", f->keystep);
+        break;
+    default: reply_typed_spec(c, "unknown", 0); break;
+    }
+}
+
+/* One key spec as Redis's map: [notes], flags, begin_search, find_keys. */
+static void reply_key_spec(Client *c, const CmdKeySpec *ks) {
+    reply_map(c, 3 + (ks->notes != NULL));
+    if (ks->notes) {
+        reply_bulk_cstr(c, "notes");
+        reply_bulk_cstr(c, ks->notes);
+    }
     reply_bulk_cstr(c, "flags");
-    reply_key_flags(c, s);
+    reply_key_flags(c, key_spec_mask(ks));
     reply_bulk_cstr(c, "begin_search");
-    reply_map(c, 2);
-    reply_bulk_cstr(c, "type");
-    reply_bulk_cstr(c, "index");
-    reply_bulk_cstr(c, "spec");
-    reply_map(c, 1);
-    reply_bulk_cstr(c, "index");
-    reply_int(c, k->first);
+    reply_begin_search(c, &ks->begin);
     reply_bulk_cstr(c, "find_keys");
-    reply_map(c, 2);
-    reply_bulk_cstr(c, "type");
-    reply_bulk_cstr(c, "range");
-    reply_bulk_cstr(c, "spec");
-    reply_map(c, 3);
-    reply_bulk_cstr(c, "lastkey");
-    reply_int(c, k->last < 0 ? k->last : k->last - k->first);
-    reply_bulk_cstr(c, "keystep");
-    reply_int(c, k->step);
-    reply_bulk_cstr(c, "limit");
-    reply_int(c, 0);
+    reply_find_keys(c, &ks->find);
 }
 
 typedef void (*CommandReplyFn)(Client *c, Command *cmd);
@@ -373,9 +550,12 @@ static void reply_command_info(Client *c, Command *cmd) {
     reply_int(c, s->keys.last);
     reply_int(c, s->keys.step);
     reply_acl_set(c, command_acl_mask(cmd));
-    reply_set(c, 0); /* tips */
-    reply_set(c, s->keys.first > 0 ? 1 : 0);
-    if (s->keys.first > 0) reply_key_spec(c, s);
+    reply_tips(c, command_tips(cmd));
+    KeySpecs ks;
+    command_key_specs(cmd, &ks);
+    reply_set(c, (long long)ks.n);
+    for (size_t i = 0; i < ks.n; i++)
+        reply_key_spec(c, &ks.spec[i]);
     reply_subcommands(c, cmd, reply_command_info, false);
 }
 
@@ -881,11 +1061,123 @@ static bool arity_allows(int arity, int argc) {
     return arity > 0 ? argc == arity : argc >= -arity;
 }
 
-/* Indexes of the keys in argv[0..argc) of a command with a range key spec. */
-static int keys_next(const CmdKeys *k, int argc, int i) {
-    int last = k->last < 0 ? argc + k->last : k->last;
-    int next = i < 0 ? k->first : i + (k->step > 0 ? k->step : 1);
-    return next <= last && next < argc ? next : -1;
+/* A key GETKEYS found: its argv position (0 = the command name) and its spec's flags. */
+typedef struct KeyRef {
+    int pos;
+    uint32_t flags;
+} KeyRef;
+
+/* Where a spec's keys start (Redis: begin_search): an argv position; 0 when its keyword is
+ * absent (the spec has no keys here); -1 when only the command could say. A keyword is
+ * searched from startfrom towards the end, or backwards when startfrom is negative. */
+static int key_spec_begin(const CmdBeginSearch *b, const RespArg *argv, int argc) {
+    if (b->type == KS_BEGIN_INDEX) return b->index;
+    if (b->type != KS_BEGIN_KEYWORD) return -1;
+    int start = b->startfrom > 0 ? b->startfrom : argc + b->startfrom;
+    int end = b->startfrom > 0 ? argc - 1 : 1;
+    for (int i = start; i != end; i += start <= end ? 1 : -1) {
+        if (i >= argc || i < 1) break;
+        if (arg_is(&argv[i], b->keyword)) return i + 1;
+    }
+    return 0;
+}
+
+/* The last key position of a spec whose keys start at first; -1 when the arguments do not
+ * fit it. May move *first (keynum: the keys follow the count). */
+static int key_spec_last(const CmdFindKeys *f, const RespArg *argv, int argc, int *first) {
+    if (f->type == KS_FIND_RANGE) {
+        if (f->lastkey >= 0) return *first + f->lastkey;
+        if (f->limit == 0) return argc + f->lastkey;
+        return *first + ((argc - *first) / f->limit + f->lastkey);
+    }
+    if (f->type != KS_FIND_KEYNUM) return -1;
+    int at = *first + f->keynumidx;
+    long long numkeys;
+    if (at >= argc || !util_str_to_ll(argv[at].ptr, argv[at].len, &numkeys) || numkeys < 0 ||
+        numkeys > argc)
+        return -1;
+    *first += f->firstkey;
+    return *first + (int)numkeys - 1;
+}
+
+/* Appends one spec's keys to keys[*n] (room for argc more); false when the arguments do
+ * not fit the spec or it is incomplete (Redis's getKeysUsingKeySpecs: invalid_spec). */
+static bool key_spec_find(const CmdKeySpec *ks, const RespArg *argv, int argc, KeyRef *keys,
+                          int *n) {
+    int first = key_spec_begin(&ks->begin, argv, argc);
+    if (first == 0) return true;
+    if (first < 0) return false;
+    int last = key_spec_last(&ks->find, argv, argc, &first);
+    if (last < 0 || last >= argc || last < first || first >= argc) return false;
+    int step = ks->find.keystep > 0 ? ks->find.keystep : 1;
+    uint32_t flags = key_spec_mask(ks);
+    for (int i = first; i <= last; i += step)
+        keys[(*n)++] = (KeyRef){.pos = i, .flags = flags};
+    return !(flags & KSF_BIT(KSF_INCOMPLETE));
+}
+
+/* Every key of argv through the key specs (not_key specs skipped); -1 when a spec does not
+ * fit, as Redis then gives up on the specs. keys has room for specs->n * argc entries. */
+static int keys_by_specs(const KeySpecs *specs, const RespArg *argv, int argc, KeyRef *keys) {
+    int n = 0;
+    for (size_t i = 0; i < specs->n; i++) {
+        if (key_spec_mask(&specs->spec[i]) & KSF_BIT(KSF_NOT_KEY)) continue;
+        if (!key_spec_find(&specs->spec[i], argv, argc, keys, &n)) return -1;
+    }
+    return n;
+}
+
+/* SET's key flags depend on its GET argument (Redis's setGetKeys): RW access update with
+ * it, OW update without. */
+static int getkeys_set(const RespArg *argv, int argc, KeyRef *keys) {
+    keys[0] = (KeyRef){.pos = 1, .flags = KSF_BIT(KSF_OW) | KSF_BIT(KSF_UPDATE)};
+    for (int i = 3; i < argc; i++)
+        if (arg_is(&argv[i], "get"))
+            keys[0].flags = KSF_BIT(KSF_RW) | KSF_BIT(KSF_ACCESS) | KSF_BIT(KSF_UPDATE);
+    return 1;
+}
+
+typedef int (*GetKeysFn)(const RespArg *argv, int argc, KeyRef *keys);
+
+/* Commands whose key flags depend on their arguments (a key spec flagged variable_flags):
+ * Redis asks the command itself (its getkeys_proc) instead of the specs. */
+static const struct {
+    const char *name;
+    GetKeysFn fn;
+} getkeys_procs[] = {
+    {"set", getkeys_set},
+};
+
+static GetKeysFn getkeys_proc(const Command *cmd) {
+    for (size_t i = 0; i < VG_ARRAY_LEN(getkeys_procs); i++)
+        if (strcmp(getkeys_procs[i].name, cmd->fullname) == 0) return getkeys_procs[i].fn;
+    return NULL;
+}
+
+/* The keys of argv (Redis's getKeysFromCommandWithSpecs): the specs when their flags are
+ * reliable, else the command's own proc; 0 when neither finds any. keys has room for
+ * specs->n * argc + 1 entries. */
+static int command_keys(const Command *cmd, const KeySpecs *specs, const RespArg *argv,
+                        int argc, KeyRef *keys) {
+    uint32_t all = 0;
+    bool has_keys = false;
+    for (size_t i = 0; i < specs->n; i++) {
+        uint32_t m = key_spec_mask(&specs->spec[i]);
+        all |= m;
+        has_keys |= !(m & KSF_BIT(KSF_NOT_KEY));
+    }
+    GetKeysFn proc = getkeys_proc(cmd);
+    int n = -1;
+    if (has_keys && (!(all & KSF_BIT(KSF_VARIABLE_FLAGS)) || !proc))
+        n = keys_by_specs(specs, argv, argc, keys);
+    if (n < 0 && proc) n = proc(argv, argc, keys);
+    return n < 0 ? 0 : n;
+}
+
+static bool command_has_keys(const Command *cmd, const KeySpecs *specs) {
+    for (size_t i = 0; i < specs->n; i++)
+        if (!(key_spec_mask(&specs->spec[i]) & KSF_BIT(KSF_NOT_KEY))) return true;
+    return getkeys_proc(cmd) != NULL;
 }
 
 /* COMMAND GETKEYS / GETKEYSANDFLAGS command [arg ...], checks in Redis 7.0's order. */
@@ -898,28 +1190,31 @@ static void command_getkeys(Client *c, bool with_flags) {
         reply_error(c, "ERR Invalid command specified");
         return;
     }
-    const CmdSpec *s = cmd->spec;
-    if (s->keys.first <= 0) {
+    KeySpecs specs;
+    command_key_specs(cmd, &specs);
+    if (!command_has_keys(cmd, &specs)) {
         reply_error(c, "ERR The command has no key arguments");
         return;
     }
-    if (!arity_allows(s->arity, argc)) {
+    if (!arity_allows(cmd->spec->arity, argc)) {
         reply_error(c, "ERR Invalid number of arguments specified for command");
         return;
     }
-    long long n = 0;
-    for (int i = keys_next(&s->keys, argc, -1); i >= 0; i = keys_next(&s->keys, argc, i))
-        n++;
-    if (n == 0) {
+    KeyRef *keys = mem_alloc(sizeof(KeyRef) * (specs.n * (size_t)argc + 1));
+    int n = command_keys(cmd, &specs, argv, argc, keys);
+    if (n == 0 && (cmd->spec->flags & CMD_NO_MANDATORY_KEYS)) {
+        reply_empty_array(c);
+    } else if (n == 0) {
         reply_error(c, "ERR Invalid arguments specified for command");
-        return;
+    } else {
+        reply_array(c, n);
+        for (int i = 0; i < n; i++) {
+            if (with_flags) reply_array(c, 2);
+            reply_bulk_arg(c, &argv[keys[i].pos]);
+            if (with_flags) reply_key_flags(c, keys[i].flags);
+        }
     }
-    reply_array(c, n);
-    for (int i = keys_next(&s->keys, argc, -1); i >= 0; i = keys_next(&s->keys, argc, i)) {
-        if (with_flags) reply_array(c, 2);
-        reply_bulk_arg(c, &argv[i]);
-        if (with_flags) reply_key_flags(c, s);
-    }
+    mem_free(keys);
 }
 
 static void cmd_command_getkeys(Client *c) {

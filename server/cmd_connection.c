@@ -47,8 +47,8 @@ static void cmd_quit(Client *c) {
 
 /* SELECT index */
 static void cmd_select(Client *c) {
-    long long id;
-    if (arg_to_ll_or_reply(c, &c->argv[1], &id, NULL) != 0) return;
+    int id;
+    if (arg_to_int_or_reply(c, &c->argv[1], &id, NULL) != 0) return;
     if (id < 0 || id >= srv.ndbs) {
         reply_error(c, ERRT_DB_INDEX);
         return;

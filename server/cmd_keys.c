@@ -29,9 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define OBJ_SHARED_REFCOUNT INT_MAX /* what Redis reports for its shared integer objects */
 
-#define ERRT_INT_RANGE "ERR value is out of range, value must between -2147483648 and 2147483647"
 
 /* ---------------------------------------------------------------- shared helpers */
 
@@ -46,23 +44,10 @@ static size_t cstr_len_of(const RespArg *a) {
     return nul ? (size_t)(nul - a->ptr) : a->len;
 }
 
-/* An integer that fits an int, as Redis's getIntFromObjectOrReply: a custom msg replaces
- * both the "not an integer" and the "out of range" texts. */
-static int int_arg_or_reply(Client *c, const RespArg *a, int *out, const char *msg) {
-    long long v;
-    if (arg_to_ll_or_reply(c, a, &v, msg) != 0) return -1;
-    if (v < INT_MIN || v > INT_MAX) {
-        reply_error(c, msg ? msg : ERRT_INT_RANGE);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 /* The database named by a DB index argument (MOVE, COPY ... DB), or NULL after replying. */
 static Db *target_db_or_reply(Client *c, const RespArg *a) {
     int id;
-    if (int_arg_or_reply(c, a, &id, NULL) != 0) return NULL;
+    if (arg_to_int_or_reply(c, a, &id, NULL) != 0) return NULL;
     if (id < 0 || id >= srv.ndbs) {
         reply_error(c, ERRT_DB_INDEX);
         return NULL;
@@ -256,8 +241,8 @@ static void cmd_flushall(Client *c) {
 /* SWAPDB index1 index2: clients that selected either db see the other's keys. */
 static void cmd_swapdb(Client *c) {
     int id1, id2;
-    if (int_arg_or_reply(c, &c->argv[1], &id1, "ERR invalid first DB index") != 0) return;
-    if (int_arg_or_reply(c, &c->argv[2], &id2, "ERR invalid second DB index") != 0) return;
+    if (arg_to_int_or_reply(c, &c->argv[1], &id1, "ERR invalid first DB index") != 0) return;
+    if (arg_to_int_or_reply(c, &c->argv[2], &id2, "ERR invalid second DB index") != 0) return;
     if (id1 < 0 || id1 >= srv.ndbs || id2 < 0 || id2 >= srv.ndbs) {
         reply_error(c, ERRT_DB_INDEX);
         return;
@@ -528,8 +513,11 @@ static void scan_reply(Client *c, const ScanOpts *o, ScanBatch *b, uint64_t curs
     reply_bulk(c, num, (size_t)util_ull_to_str(num, cursor));
     size_t h = reply_deferred_begin(c);
     long long kept = 0;
+    /* When the only keys collected are empty ("" is a valid key) the buffer was never
+     * allocated: its data is NULL, which must not reach pointer arithmetic or memcmp. */
+    const char *base = b->keys.data ? b->keys.data : "";
     for (size_t i = 0, start = 0; i < b->n; start = b->ends[i++]) {
-        const char *key = b->keys.data + start;
+        const char *key = base + start;
         size_t len = b->ends[i] - start;
         if (!scan_keep(c, o, key, len)) continue;
         reply_bulk(c, key, len);
@@ -596,14 +584,9 @@ static void cmd_object_encoding(Client *c) {
     if (kv) reply_bulk_cstr(c, obj_encoding_name(kv->encoding));
 }
 
-/* Redis keeps one object for each integer 0..9999 with a sentinel refcount, unless the
- * maxmemory policy forbade sharing when the value was stored or the value is a COPY
- * (kv_new_int, kv_rekey); every other value has a single owner here. */
 static void cmd_object_refcount(Client *c) {
     Kv *kv = object_lookup_or_reply(c);
-    if (!kv) return;
-    bool shared = kv->type == OBJ_STRING && kv->encoding == ENC_INT && kv->shared_int;
-    reply_int(c, shared ? OBJ_SHARED_REFCOUNT : 1);
+    if (kv) reply_int(c, kv_refcount(kv));
 }
 
 static void cmd_object_idletime(Client *c) {

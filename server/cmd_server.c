@@ -188,7 +188,7 @@ static void debug_digest_value(Client *c) {
     reply_array(c, c->argc - 2);
     for (int i = 2; i < c->argc; i++) {
         Digest d = {0};
-        Kv *kv = db_lookup_read(c->db, c->argv[i].ptr, c->argv[i].len, LOOKUP_NOTOUCH);
+        Kv *kv = db_find(c->db, c->argv[i].ptr, c->argv[i].len); /* no expiry, no stats */
         if (kv) digest_value(kv, d);
         reply_digest(c, d);
     }
@@ -222,7 +222,7 @@ static size_t serialized_length(const Kv *kv) {
     return rdb_len_bytes(len) + len;
 }
 
-/* DEBUG OBJECT key: Vigil shares no values, so refcount is always 1. */
+/* DEBUG OBJECT key */
 static void debug_object(Client *c) {
     Kv *kv = db_find(c->db, c->argv[2].ptr, c->argv[2].len);
     if (!kv) {
@@ -231,9 +231,9 @@ static void debug_object(Client *c) {
     }
     char line[256];
     snprintf(line, sizeof(line),
-             "Value at:%p refcount:1 encoding:%s serializedlength:%zu lru:%u "
+             "Value at:%p refcount:%lld encoding:%s serializedlength:%zu lru:%u "
              "lru_seconds_idle:%llu",
-             (void *)kv, obj_encoding_name(kv->encoding), serialized_length(kv), (unsigned)kv->lru,
+             (void *)kv, kv_refcount(kv), obj_encoding_name(kv->encoding), serialized_length(kv), (unsigned)kv->lru,
              kv_idle_seconds(kv));
     reply_simple(c, line);
 }

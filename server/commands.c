@@ -6,6 +6,7 @@
 
 #include "common/mem.h"
 #include "common/vg.h"
+#include "server/latency_hist.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -85,9 +86,13 @@ long long commands_count(void) {
     return (long long)dict_size(&command_dict);
 }
 
+/* CONFIG RESETSTAT: as in Redis, the latency histogram is dropped, not just emptied, so
+ * the command leaves INFO latencystats until it is called again. */
 static void reset_one(Command *cmd, void *ud) {
     (void)ud;
     memset(&cmd->stats, 0, sizeof(cmd->stats));
+    latency_hist_free(cmd->latency_hist);
+    cmd->latency_hist = NULL;
 }
 
 void commands_reset_stats(void) {

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "common/dict.h"
+#include "server/latency_hist.h"
 
 typedef struct Client Client;
 typedef void (*CmdProc)(Client *c);
@@ -83,7 +84,7 @@ typedef struct Command {
     char fullname[64];      /* "get", "config|get" */
     size_t name_len;        /* strlen(spec->name), for the dict's key callback */
     CmdStats stats;
-    long long latency_hist[1]; /* reserved for latencystats percentiles */
+    LatencyHist *latency_hist; /* INFO latencystats; NULL until the first tracked call */
 } Command;
 
 void commands_init(void);

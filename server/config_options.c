@@ -7,6 +7,7 @@
 #include "common/mem.h"
 #include "common/util.h"
 #include "server/client.h"
+#include "server/latency_hist.h"
 #include "server/server.h"
 #include "server/slowlog.h"
 
@@ -130,6 +131,43 @@ static void dir_format(void *base, const CfgOption *o, Buf *out) {
     if (getcwd(cwd, sizeof(cwd))) buf_append_str(out, cwd);
 }
 
+/* latency-tracking-info-percentiles: doubles in [0, 100], or "" for none. Redis's checks
+ * and texts (string2d, then the range), element by element; the stored list only changes
+ * when every word passes. */
+static const char *percentiles_parse(void *base, const CfgOption *o, int argc, char **argv) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    double *list = argc > 0 ? mem_alloc(sizeof(double) * (size_t)argc) : NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *err = NULL;
+        if (!util_str_to_double(argv[i], strlen(argv[i]), &list[i]))
+            err = "Invalid latency-tracking-info-percentiles parameters";
+        else if (list[i] < 0.0 || list[i] > 100.0)
+            err = "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+        if (err) {
+            mem_free(list);
+            return err;
+        }
+    }
+    mem_free(sc->latency_tracking_info_percentiles);
+    sc->latency_tracking_info_percentiles = list;
+    sc->latency_tracking_info_percentiles_len = argc;
+    return NULL;
+}
+
+/* As Redis prints them: "%f" without trailing zeros, space-separated ("50 99 99.9"). */
+static void percentiles_format(void *base, const CfgOption *o, Buf *out) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    const double *list = sc->latency_tracking_info_percentiles;
+    for (int i = 0; i < sc->latency_tracking_info_percentiles_len; i++) {
+        char word[64];
+        latency_hist_format_percentile(word, sizeof(word), list[i]);
+        if (i) buf_append_char(out, ' ');
+        buf_append_str(out, word);
+    }
+}
+
 static const char *apply_loglevel(void *base, const CfgOption *o) {
     VG_UNUSED(o);
     log_set_level((LogLevel)((ServerConfig *)base)->loglevel);
@@ -220,6 +258,8 @@ const CfgOption server_options[] = {
     CFG_INT("slowlog-log-slower-than", CFG_MUTABLE, "server", S, slowlog_log_slower_than_us, 10000, -1, LLONG_MAX, NULL),
     CFG_INT("slowlog-max-len", CFG_MUTABLE, "server", S, slowlog_max_len, 128, 0, LONG_MAX, apply_slowlog_len),
     CFG_INT("latency-monitor-threshold", CFG_MUTABLE, "server", S, latency_monitor_threshold_ms, 0, 0, LLONG_MAX, NULL),
+    CFG_BOOL("latency-tracking", CFG_MUTABLE, "server", S, latency_tracking, 1, NULL),
+    CFG_CUSTOM("latency-tracking-info-percentiles", CFG_MUTABLE | CFG_MULTI_ARG, "server", "50 99 99.9", percentiles_parse, percentiles_format, NULL),
     /* [memory] */
     CFG_BYTES("maxmemory", CFG_MUTABLE, "memory", S, maxmemory, 0, 0, LLONG_MAX, NULL),
     CFG_ENUM("maxmemory-policy", CFG_MUTABLE, "memory", S, maxmemory_policy, 7, maxmemory_policy_names, NULL),

@@ -1,11 +1,11 @@
 /* dispatch.c - the one path every command takes: lookup, checks, call, accounting.
  *
  * Checks, in Redis 7.0's order (so the same bad request gets the same error): unknown
- * command, unknown subcommand, arity, authentication, protected commands (DEBUG behind
- * enable-debug-command), CLIENT PAUSE, maxmemory for DENYOOM commands. Then the proc runs
- * with the clock cached, and its duration feeds commandstats, SLOWLOG and LATENCY. The
- * propagation of writes to AOF and replicas will hook in after the call, here and nowhere
- * else, when those issues land. */
+ * command, unknown subcommand, arity, protected commands (DEBUG behind
+ * enable-debug-command), authentication, CLIENT PAUSE, maxmemory for DENYOOM commands. Then
+ * the proc runs with the clock cached, and its duration feeds commandstats, latencystats,
+ * SLOWLOG and LATENCY. The propagation of writes to AOF and replicas will hook in after the
+ * call, here and nowhere else, when those issues land. */
 #include "server/dispatch.h"
 
 #include "common/clock.h"
@@ -14,6 +14,7 @@
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/latency.h"
+#include "server/latency_hist.h"
 #include "server/reply.h"
 #include "server/server.h"
 #include "server/slowlog.h"
@@ -100,6 +101,16 @@ static bool checks_pass_or_reply(Client *c, Command *cmd) {
     return true;
 }
 
+/* INFO latencystats, when latency-tracking is on (read after the call, so CONFIG SET
+ * latency-tracking yes counts itself, as in Redis). A command that leaves its client blocked
+ * is skipped: Redis records it when the client is unblocked, which is where the blocking
+ * commands will have to record it too. The histogram is made on the first tracked call. */
+static void track_latency(Client *c, Command *cmd, int64_t duration_us) {
+    if (!cfg.latency_tracking || (c->flags & CLIENT_BLOCKED)) return;
+    if (!cmd->latency_hist) cmd->latency_hist = latency_hist_new();
+    latency_hist_record(cmd->latency_hist, duration_us);
+}
+
 static void call(Client *c, Command *cmd) {
     long long errors_before = reply_error_count();
     c->flags |= CLIENT_EXECUTING;
@@ -113,6 +124,7 @@ static void call(Client *c, Command *cmd) {
     cmd->stats.calls++;
     cmd->stats.usec += duration;
     if (reply_error_count() != errors_before) cmd->stats.failed_calls++;
+    track_latency(c, cmd, duration);
     srv.stats.total_commands_processed++;
     c->commands_processed++;
     if (!(cmd->spec->flags & CMD_SKIP_SLOWLOG)) slowlog_maybe_add(c, duration);

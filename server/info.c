@@ -8,7 +8,7 @@
  * Fields whose subsystem Vigil does not have yet (Lua, replication, AOF/RDB saves, pub/sub,
  * tracking, defrag, I/O threads) are printed with the value Redis prints when that subsystem
  * is idle; the modules that bring them will replace those constants. The latencystats
- * section is empty: there are no per-command latency histograms yet.
+ * section reads the per-command histograms of latency_hist.c.
  *
  * Instantaneous rates (ops/sec, input/output kbps) follow Redis: info_cron() takes a
  * sample every 100 ms into a ring of 16, and INFO reports the ring's average. */
@@ -22,6 +22,7 @@
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/db.h"
+#include "server/latency_hist.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -480,10 +481,28 @@ static void section_errorstats(Buf *out) {
     reply_errorstats_format(out);
 }
 
-/* Redis prints latency_percentiles_usec_<cmd>:p50=..,p99=..,p99.9=.. from per-command
- * histograms; Vigil keeps none yet, so the section has only its header. */
+/* latency_percentiles_usec_<fullname>:p50=4.000,p99=...,p99.9=... for every command with a
+ * histogram (called with latency-tracking on since the last RESETSTAT), in commandstats'
+ * order; the percentiles are latency-tracking-info-percentiles, named as CONFIG GET prints
+ * them, values in microseconds with three decimals as Redis prints them. With tracking off
+ * Redis prints the header alone, even when histograms exist. */
+static void put_latency_percentiles(Command *cmd, void *ud) {
+    if (!cmd->latency_hist) return;
+    Buf *out = ud;
+    buf_printf(out, "latency_percentiles_usec_%s:", cmd->fullname);
+    for (int i = 0; i < cfg.latency_tracking_info_percentiles_len; i++) {
+        double p = cfg.latency_tracking_info_percentiles[i];
+        char name[64];
+        latency_hist_format_percentile(name, sizeof(name), p);
+        buf_printf(out, "%sp%s=%.3f", i ? "," : "", name,
+                   latency_hist_percentile(cmd->latency_hist, p));
+    }
+    buf_append_str(out, "\r\n");
+}
+
 static void section_latencystats(Buf *out) {
-    VG_UNUSED(out);
+    if (!cfg.latency_tracking) return;
+    commands_each(put_latency_percentiles, out, true);
 }
 
 static void section_cluster(Buf *out) {

@@ -210,6 +210,14 @@ const char *obj_encoding_name(int encoding) {
     }
 }
 
+/* Redis keeps one object for each integer 0..9999 with a sentinel refcount, unless the
+ * maxmemory policy forbade sharing when the value was stored or the value is a COPY
+ * (kv_new_int, kv_rekey); every other value has a single owner here. */
+long long kv_refcount(const Kv *kv) {
+    bool shared = kv->type == OBJ_STRING && kv->encoding == ENC_INT && kv->shared_int;
+    return shared ? OBJ_SHARED_REFCOUNT : 1;
+}
+
 size_t kv_memory_usage(const Kv *kv) {
     size_t n = mem_usable_size((void *)kv);
     if (kv->type == OBJ_STRING && kv->encoding == ENC_RAW) n += mem_usable_size(kv->v.ptr);

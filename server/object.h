@@ -52,6 +52,7 @@ enum {
 
 #define OBJ_EMBSTR_LIMIT    44    /* Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT */
 #define OBJ_SHARED_INTEGERS 10000 /* Redis shares the integer objects 0..9999 */
+#define OBJ_SHARED_REFCOUNT 2147483647 /* what Redis reports for them */
 #define LRU_CLOCK_MAX       ((1u << 24) - 1)
 
 /* maxmemory-policy values (config_options.c keeps Redis's enum order). Under an LRU or LFU
@@ -126,6 +127,8 @@ void kv_raw_reserve(Kv *kv, size_t need);
 
 const char *obj_type_name(int type);
 const char *obj_encoding_name(int encoding);
+/* The refcount Redis would report for this value (OBJECT REFCOUNT, DEBUG OBJECT). */
+long long kv_refcount(const Kv *kv);
 /* Bytes this Kv (and its value) occupy, as MEMORY USAGE reports. */
 size_t kv_memory_usage(const Kv *kv);
 

@@ -8,6 +8,7 @@
 #include "server/commands.h"
 #include "server/server.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +73,8 @@ void reply_error(Client *c, const char *msg) {
     reply_error_len(c, msg, strlen(msg));
 }
 
+/* Formatted errors may carry client bytes: like Redis, CR/LF at either end are trimmed
+ * before the writer turns inner ones into spaces. */
 void reply_error_fmt(Client *c, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
@@ -80,7 +83,11 @@ void reply_error_fmt(Client *c, const char *fmt, ...) {
     va_end(ap);
     if (n < 0) n = 0;
     if ((size_t)n >= sizeof(msg)) n = sizeof(msg) - 1;
-    reply_error_len(c, msg, (size_t)n);
+    const char *p = msg;
+    size_t len = (size_t)n;
+    while (len && (*p == '\r' || *p == '\n')) p++, len--;
+    while (len && (p[len - 1] == '\r' || p[len - 1] == '\n')) len--;
+    reply_error_len(c, p, len);
 }
 
 void reply_int(Client *c, long long v) {
@@ -227,6 +234,19 @@ int arg_to_ll_or_reply(Client *c, const RespArg *a, long long *out, const char *
     if (util_str_to_ll(a->ptr, a->len, out)) return 0;
     reply_error(c, msg ? msg : ERRT_NOT_INT);
     return -1;
+}
+
+int arg_to_int_or_reply(Client *c, const RespArg *a, int *out, const char *msg) {
+    long long v;
+    if (arg_to_ll_or_reply(c, a, &v, msg) != 0) return -1;
+    if (v < INT_MIN || v > INT_MAX) {
+        reply_error(c, msg ? msg
+                           : "ERR value is out of range, value must between -2147483648 and "
+                             "2147483647");
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
 }
 
 int arg_to_ll_range_or_reply(Client *c, const RespArg *a, long long min, long long max,

@@ -82,6 +82,9 @@ void reply_errorstats_reset(void);
 /* Arg helpers with Redis's error replies; _or_reply returns nonzero after replying. */
 bool arg_is(const RespArg *a, const char *word); /* case-insensitive equality */
 int arg_to_ll_or_reply(Client *c, const RespArg *a, long long *out, const char *msg);
+/* An int (Redis's getIntFromObjectOrReply): not a number -> msg or ERRT_NOT_INT; outside
+ * int -> msg or "value is out of range, value must between INT_MIN and INT_MAX". */
+int arg_to_int_or_reply(Client *c, const RespArg *a, int *out, const char *msg);
 int arg_to_ll_range_or_reply(Client *c, const RespArg *a, long long min, long long max,
                              long long *out, const char *msg);
 int arg_to_double_or_reply(Client *c, const RespArg *a, double *out, const char *msg);

@@ -61,6 +61,9 @@ typedef struct ServerConfig {
     long long slowlog_log_slower_than_us;
     long long slowlog_max_len;
     long long latency_monitor_threshold_ms;
+    int latency_tracking;                      /* INFO latencystats histograms */
+    double *latency_tracking_info_percentiles; /* NULL when the list is empty */
+    int latency_tracking_info_percentiles_len;
     /* persistence (options stored now; the persistence issue gives them effect) */
     char *dbfilename;
     int appendonly;

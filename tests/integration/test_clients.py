@@ -223,6 +223,51 @@ class Checks:
         except redis.ResponseError as e:
             assert str(e).startswith("unknown command"), str(e)
 
+    def check_latencystats(self):
+        import redis
+        r = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5, decode_responses=True)
+        r.set_response_callback("INFO", lambda resp, **kw: resp)  # the raw text, not a dict
+
+        def latency_lines():
+            text = r.execute_command("INFO", "latencystats")
+            assert text.startswith("# Latencystats\r\n"), f"no header:\n{text}"
+            return re.findall(r"^latency_percentiles_usec_([^:]+):(.*?)\r?$", text, re.M)
+
+        assert r.config_get("latency-tracking") == {"latency-tracking": "yes"}
+        assert r.config_get("latency-tracking-info-percentiles") == \
+            {"latency-tracking-info-percentiles": "50 99 99.9"}
+        r.config_resetstat()
+        for i in range(200):
+            r.set(f"lat:{i}", "v" * i)
+            r.get(f"lat:{i}")
+        r.config_get("maxmemory")
+        lines = dict(latency_lines())
+        m = re.fullmatch(r"p50=(\d+\.\d{3}),p99=(\d+\.\d{3}),p99\.9=(\d+\.\d{3})",
+                         lines.get("set", ""))
+        assert m, f"no well-formed set line: {lines}"
+        p50, p99, p999 = (float(v) for v in m.groups())
+        assert 1.0 <= p50 <= p99 <= p999, f"set percentiles out of order: {m.group(0)}"
+        assert "get" in lines and "config|get" in lines, f"missing commands: {lines}"
+        # Same commands, same order as commandstats (INFO itself was not done yet above).
+        stats = r.execute_command("INFO", "commandstats")
+        called = [n for n in re.findall(r"^cmdstat_([^:]+):", stats, re.M) if n != "info"]
+        assert [n for n, _ in latency_lines() if n != "info"] == called, \
+            f"order differs from commandstats:\n{latency_lines()}\n{called}"
+
+        r.config_set("latency-tracking-info-percentiles", "0 99.5")
+        assert re.fullmatch(r"p0=\d+\.\d{3},p99\.5=\d+\.\d{3}", dict(latency_lines())["set"])
+        r.config_set("latency-tracking-info-percentiles", "50 99 99.9")
+
+        # Off: nothing is printed or recorded; RESETSTAT drops the histograms, so once
+        # tracking is back on only the CONFIG SET that turned it on is there.
+        r.config_set("latency-tracking", "no")
+        r.config_resetstat()
+        r.set("lat:off", "1")
+        r.get("lat:off")
+        assert latency_lines() == [], f"printed while off: {latency_lines()}"
+        r.config_set("latency-tracking", "yes")
+        assert [n for n, _ in latency_lines()] == ["config|set"], latency_lines()
+
 
 def main():
     binary = os.environ.get("VIGIL_SERVER")

@@ -27,7 +27,7 @@ independent of it:
   - LCS only reads three keys that only ever hold short values (its table is O(n*m)).
 Replies whose details are the server's own compare in a canonical form: KEYS sorted, HELLO
 by shape. There are no keys of other types yet (Vigil has only strings), so no WRONGTYPE
-paths. Known differences in code outside this test's reach are steered around (SKIP_KNOWN).
+paths.
 
 Environment:
     VIGIL_SERVER, REDIS_SERVER   the binaries (REDIS_SERVER defaults to /usr/bin/redis-server)
@@ -40,7 +40,6 @@ Environment:
     DIFF_VERBOSE=1               print per-command counts (sent, error replies) at the end
     DIFF_DUMP=FILE               also write every command, in compat-file syntax
                                  (tests/integration/compat/*.txt), to FILE
-    DIFF_SKIP_KNOWN=0            stop steering around the known differences
 
 Run with Debian's /usr/bin/python3:
     VIGIL_SERVER=build/bin/vigil-server DIFF_SEED=7 /usr/bin/python3 \\
@@ -65,14 +64,6 @@ from test_clients import Server  # noqa: E402 - the shared server fixture
 REPLY_TIMEOUT_S = 30  # one batch, both servers
 NUM_DBS = 4  # SELECT, MOVE, COPY DB and SWAPDB stay in 0..3; the dataset check reads these
 SCAN_MAX_ROUNDS = 10000
-# Known differences outside the string and keyspace modules, steered around while SKIP_KNOWN
-# is set (DIFF_SKIP_KNOWN=0 shows them); drop each steer when its fix lands:
-#   SELECT 99999999999          cmd_connection.c: "DB index is out of range" where Redis
-#                               (getIntFromObjectOrReply) says "value is out of range, ..."
-#   EXPIRE k 1 "x\r"            reply.c: Redis trims CR/LF at the ends of a formatted error
-#                               before turning inner ones into spaces; Vigil keeps a space
-#   DEBUG DIGEST-VALUE k        cmd_server.c: expires a logically expired k (Redis digests it)
-SKIP_KNOWN = os.environ.get("DIFF_SKIP_KNOWN", "1") != "0"
 
 # ---------------------------------------------------------------------------- RESP on the wire
 
@@ -534,10 +525,7 @@ class Gen:
         return [b"SWAPDB", self.db_arg(), self.db_arg()]
 
     def select(self):
-        arg = self.db_arg()
-        if arg == b"99999999999" and SKIP_KNOWN:  # known: SELECT's int range (not ours)
-            arg = b"16"
-        return [b"SELECT", arg]
+        return [b"SELECT", self.db_arg()]
 
     def dbsize(self):
         return [b"DBSIZE"]
@@ -569,13 +557,7 @@ class Gen:
 
     def digest(self):
         """DEBUG DIGEST-VALUE: Vigil follows Redis's digest scheme."""
-        cmd = [b"DEBUG", b"DIGEST-VALUE"] + [self.key() for _ in range(self.r.randint(0, 2))]
-        if SKIP_KNOWN and len(cmd) > 2:
-            # known: cmd_server.c's DIGEST-VALUE expires keys (Redis reads logically expired
-            # ones as they are), so EXISTS first removes the expired ones on both sides
-            self.queue.append(cmd)
-            return [b"EXISTS"] + cmd[2:]
-        return cmd
+        return [b"DEBUG", b"DIGEST-VALUE"] + [self.key() for _ in range(self.r.randint(0, 2))]
 
     def hello(self):
         """Switch the protocol (HELLO 2/3): every later reply is compared in that form."""
@@ -593,8 +575,6 @@ class Gen:
         if self.r.random() < 0.5 and len(args) > 1:
             return args[:self.r.randint(1, len(args) - 1)]
         extra = [self.value()[:20] for _ in range(self.r.randint(1, 3))]
-        if SKIP_KNOWN:  # known: reply.c keeps a trailing CR/LF of an echoed word (as a space)
-            extra = [a.replace(b"\r", b".").replace(b"\n", b".") for a in extra]
         return args + extra
 
     def next(self):

@@ -1,12 +1,12 @@
 /* command_meta.h - what Redis says about a command beyond the command table: its ACL
- * categories, its command tips and its key specs (command_meta.c holds the rows).
+ * categories, command tips, key specs and complexity (command_meta.c holds the rows).
  *
  * The CmdSpec rows (commands.h) carry what dispatch needs: name, arity, flags and the legacy
  * (first, last, step) key range. These rows carry the rest of Redis 7.0's COMMAND INFO
- * reply, keyed by the command's full name ("get", "config|get"), so COMMAND INFO/DOCS/LIST
- * and COMMAND GETKEYS[ANDFLAGS] (cmd_config.c) answer exactly as Redis does. Names of
- * categories, tips and key-spec flags are Redis's own spellings; cmd_config.c turns them
- * into bits and owns the order in which they are printed. */
+ * reply and COMMAND DOCS's complexity, keyed by the command's full name ("get",
+ * "config|get"), so COMMAND INFO/DOCS/LIST and COMMAND GETKEYS[ANDFLAGS] (cmd_config.c)
+ * answer as Redis does. Names of categories, tips and key-spec flags are Redis's own
+ * spellings; cmd_config.c turns them into bits and owns the order they are printed in. */
 #ifndef VIGIL_SERVER_COMMAND_META_H
 #define VIGIL_SERVER_COMMAND_META_H
 
@@ -59,6 +59,7 @@ typedef struct CmdMeta {
     const char *acl;  /* ACL categories: "@write @string @slow" */
     const char *tips; /* command tips in Redis's order, space-separated, or NULL */
     CmdKeySpec key_specs[CMD_META_MAX_KEY_SPECS]; /* in Redis's order; unused: flags NULL */
+    const char *complexity; /* COMMAND DOCS's "complexity", or NULL */
 } CmdMeta;
 
 /* The row for a full name (exact, lower case), or NULL when the command has none. */

@@ -7,120 +7,20 @@ Run with Debian's /usr/bin/python3 (the pyenv python3 on PATH has no redis modul
     VIGIL_SERVER=build/bin/vigil-server /usr/bin/python3 tests/integration/test_clients.py
 VIGIL_SERVER=/usr/bin/redis-server runs the same checks against the reference.
 
-The server runs on a free loopback port in a temp dir and is stopped by PID (TERM, then
-KILL after 10 s) in a finally block; its logs are scanned for sanitizer reports. Every wait
-is bounded. Exit status 1 if any check failed.
+The server (itlib.Server) runs on a free loopback port in a temp dir and is stopped by PID
+(TERM, then KILL after 10 s) in a finally block; its logs are scanned for sanitizer reports.
+Every wait is bounded. Exit status 1 if any check failed.
 """
-import ctypes
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
-
-
-def wait_until(cond, timeout_s, step_s=0.01):
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if cond():
-            return True
-        if time.monotonic() >= deadline:
-            return cond()
-        time.sleep(step_s)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def answers_ping(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            s.sendall(b"*1\r\n$4\r\nPING\r\n")
-            return s.recv(64).startswith((b"+", b"-"))
-    except OSError:
-        return False
-
-
-class Server:
-    """One server process in its own temp dir (INI config for vigil, redis.conf for redis)."""
-
-    def __init__(self, binary, extra=(), preexec=None):
-        self.binary = binary
-        self.dir = tempfile.mkdtemp(prefix="vigil-it-")
-        self.port = free_port()
-        self.proc = None
-        is_redis = "redis-server" in os.path.basename(binary)
-        conf = os.path.join(self.dir, "redis.conf" if is_redis else "vigil.ini")
-        with open(conf, "w") as f:
-            if is_redis:
-                f.write(f'bind 127.0.0.1\nport {self.port}\ndir {self.dir}\nsave ""\nappendonly no\n')
-            else:
-                f.write(f'[server]\nbind = 127.0.0.1\nport = {self.port}\ndir = {self.dir}\n'
-                        f'[persistence]\nsave = ""\nappendonly = no\n')
-        self.out = open(os.path.join(self.dir, "stdout.log"), "wb")
-        self.err = open(os.path.join(self.dir, "stderr.log"), "wb")
-        self.proc = subprocess.Popen([binary, conf, *extra], stdin=subprocess.DEVNULL,
-                                     stdout=self.out, stderr=self.err,
-                                     preexec_fn=lambda: (die_with_parent(),
-                                                         preexec and preexec()))
-        ok = wait_until(lambda: self.proc.poll() is not None or answers_ping(self.port), 15)
-        if not ok or self.proc.poll() is not None:
-            self.stop()
-            raise RuntimeError(f"{binary} did not start on port {self.port}:\n{self.logs()}")
-
-    def logs(self):
-        text = ""
-        for name in ("stdout.log", "stderr.log"):
-            try:
-                with open(os.path.join(self.dir, name), errors="replace") as f:
-                    text += f"---- {name} ----\n{f.read()[-3000:]}"
-            except OSError:
-                pass
-        return text
-
-    def stop(self):
-        """Returns a list of problems (sanitizer report, crash, hang on shutdown)."""
-        problems = []
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                problems.append("ignored SIGTERM for 10 s (killed)")
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if self.proc and self.proc.returncode not in (0, None):
-            rc = self.proc.returncode
-            if rc < 0 and -rc not in (signal.SIGTERM, signal.SIGKILL):
-                problems.append(f"crashed with signal {-rc}")
-        logs = self.logs()
-        if any(m in logs for m in SANITIZER_MARKS):
-            problems.append("sanitizer report in the logs")
-        if problems:
-            print(logs, file=sys.stderr)
-        self.out.close()
-        self.err.close()
-        if os.environ.get("IT_KEEP_DIR", "0") in ("", "0"):
-            shutil.rmtree(self.dir, ignore_errors=True)
-        return problems
-
-
-def die_with_parent():
-    """Backstop in the server's child process: if this script dies without stopping the
-    server (ctest timeout), the kernel kills it (PR_SET_PDEATHSIG = 1)."""
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from itlib import Server  # noqa: E402
 
 
 def run(args, timeout=30):

@@ -23,7 +23,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_clients import Server, free_port, wait_until  # noqa: E402
+from itlib import Server, free_port, wait_until  # noqa: E402
 
 BIN = os.environ.get("VIGIL_SERVER", "")
 

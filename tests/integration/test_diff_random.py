@@ -49,7 +49,7 @@ commands (in compat-file syntax, ready to paste into a compat file), and exits 1
 mismatch names the key, not the command that broke it: rerun the seed with
 DIFF_CHECK_EVERY=1 (a dataset check after every command) and DIFF_DUMP to find it. Servers are
 stopped by PID (TERM, then KILL) in a finally block, and their logs are scanned for sanitizer
-reports (test_clients.Server).
+reports (itlib.Server).
 """
 import os
 import random
@@ -59,7 +59,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_clients import Server  # noqa: E402 - the shared server fixture
+from itlib import Server  # noqa: E402 - the shared server fixture
 
 REPLY_TIMEOUT_S = 30  # one batch, both servers
 NUM_DBS = 4  # SELECT, MOVE, COPY DB and SWAPDB stay in 0..3; the dataset check reads these

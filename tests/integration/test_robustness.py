@@ -23,13 +23,12 @@ import os
 import resource
 import signal
 import socket
-import subprocess
 import sys
 import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_clients import Server, wait_until  # noqa: E402 - the shared server fixture
+from itlib import Server, wait_until  # noqa: E402 - the shared server fixture
 
 
 def connect(port, timeout=5):

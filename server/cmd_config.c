@@ -112,10 +112,10 @@ enum {
 };
 
 static const char *const key_spec_flag_names[KSF_COUNT] = {
-    [KSF_RO] = "RO",          [KSF_RW] = "RW",
-    [KSF_OW] = "OW",          [KSF_RM] = "RM",
-    [KSF_ACCESS] = "access",  [KSF_UPDATE] = "update",
-    [KSF_INSERT] = "insert",  [KSF_DELETE] = "delete",
+    [KSF_RO]      = "RO",      [KSF_RW]         = "RW",
+    [KSF_OW]      = "OW",      [KSF_RM]         = "RM",
+    [KSF_ACCESS]  = "access",  [KSF_UPDATE]     = "update",
+    [KSF_INSERT]  = "insert",  [KSF_DELETE]     = "delete",
     [KSF_NOT_KEY] = "not_key", [KSF_INCOMPLETE] = "incomplete",
     [KSF_VARIABLE_FLAGS] = "variable_flags",
 };
@@ -171,7 +171,8 @@ static void meta_check_visit(Command *cmd, void *ud) {
     VG_UNUSED(ud);
     if (!command_meta_lookup(cmd->fullname))
         log_warn("COMMAND: no command_meta row for '%s'; its ACL categories, tips and key "
-                 "specs are derived", cmd->fullname);
+                 "specs are derived",
+                 cmd->fullname);
 }
 
 static void meta_check_once(void) {
@@ -878,13 +879,33 @@ static void doc_name(const DocParse *ps, int i, Buf *out) {
     }
 }
 
-static void doc_reply_list(Client *c, const DocParse *ps, int first, bool has_keys);
+/* The key spec whose keys include argv position pos (an index + range spec), or -1. */
+static int key_spec_at(const KeySpecs *specs, int pos) {
+    for (size_t i = 0; i < specs->n; i++) {
+        const CmdKeySpec *ks = &specs->spec[i];
+        if (ks->begin.type != KS_BEGIN_INDEX || ks->find.type != KS_FIND_RANGE) continue;
+        int first = ks->begin.index;
+        int step = ks->find.keystep > 0 ? ks->find.keystep : 1;
+        bool to_end = ks->find.lastkey < 0;
+        if (pos >= first && (to_end || pos <= first + ks->find.lastkey) &&
+            (pos - first) % step == 0)
+            return (int)i;
+    }
+    return -1;
+}
 
-/* One argument map: name, type, [key_spec_index], [token], [flags], [arguments]. */
-static void doc_reply_arg(Client *c, const DocParse *ps, int i, bool has_keys) {
+static void
+doc_reply_list(Client *c, const DocParse *ps, int first, const KeySpecs *specs, int pos);
+
+/* One argument map: name, type, [key_spec_index], [token], [flags], [arguments]. pos is
+ * the argument's argv position when the arguments before it fix it (else -1): a plain
+ * argument there that a key spec covers is a key of that spec (Redis's key_spec_index).
+ * Other keys are recognised by name ("key", "destkey") and given the first spec. */
+static void doc_reply_arg(Client *c, const DocParse *ps, int i, const KeySpecs *specs, int pos) {
     const DocArg *a = &ps->nodes[i];
-    const char *type = doc_type(a);
-    bool key_index = has_keys && strcmp(type, "key") == 0;
+    int spec = a->kind == DA_PLAIN && pos > 0 ? key_spec_at(specs, pos) : -1;
+    const char *type = spec >= 0 ? "key" : doc_type(a);
+    bool key_index = specs->n > 0 && strcmp(type, "key") == 0;
     const char *tok = a->kind == DA_TOKEN ? a->word : a->token;
     int tok_len = a->kind == DA_TOKEN ? a->word_len : a->token_len;
     int nflags = (int)a->optional + (int)a->multiple;
@@ -899,7 +920,7 @@ static void doc_reply_arg(Client *c, const DocParse *ps, int i, bool has_keys) {
     reply_bulk_cstr(c, type);
     if (key_index) {
         reply_bulk_cstr(c, "key_spec_index");
-        reply_int(c, 0);
+        reply_int(c, spec >= 0 ? spec : 0);
     }
     if (tok) {
         reply_bulk_cstr(c, "token");
@@ -913,52 +934,66 @@ static void doc_reply_arg(Client *c, const DocParse *ps, int i, bool has_keys) {
     }
     if (nested) {
         reply_bulk_cstr(c, "arguments");
-        doc_reply_list(c, ps, a->child, has_keys);
+        doc_reply_list(c, ps, a->child, specs, -1);
     }
 }
 
-static void doc_reply_list(Client *c, const DocParse *ps, int first, bool has_keys) {
+/* Siblings from first; pos is the first one's argv position, or -1 when unknown. */
+static void
+doc_reply_list(Client *c, const DocParse *ps, int first, const KeySpecs *specs, int pos) {
     long long n = 0;
     for (int i = first; i >= 0; i = ps->nodes[i].next)
         n++;
     reply_array(c, n);
-    for (int i = first; i >= 0; i = ps->nodes[i].next)
-        doc_reply_arg(c, ps, i, has_keys);
+    for (int i = first; i >= 0; i = ps->nodes[i].next) {
+        doc_reply_arg(c, ps, i, specs, pos);
+        pos = pos > 0 && is_bare_plain(&ps->nodes[i]) ? pos + 1 : -1;
+    }
 }
 
-static void docs_reply_arguments(Client *c, const CmdSpec *s) {
+/* The arguments start after the name (argv[1]), or after the subcommand's (argv[2]). */
+static void docs_reply_arguments(Client *c, const Command *cmd) {
+    const CmdSpec *s = cmd->spec;
     size_t len = strlen(s->args_hint);
     DocParse ps = {.p = s->args_hint, .end = s->args_hint + len, .cap = 3 * (int)len + 8};
     ps.nodes = mem_alloc(sizeof(DocArg) * (size_t)ps.cap);
     int root = doc_parse_alts(&ps);
-    bool has_keys = s->keys.first > 0;
+    KeySpecs specs;
+    command_key_specs(cmd, &specs);
+    int pos = cmd->parent ? 2 : 1;
     if (root < 0) {
         reply_empty_array(c);
     } else if (ps.nodes[root].wrapper) {
-        doc_reply_list(c, &ps, ps.nodes[root].child, has_keys);
+        doc_reply_list(c, &ps, ps.nodes[root].child, &specs, pos);
     } else {
         ps.nodes[root].next = -1;
-        doc_reply_list(c, &ps, root, has_keys);
+        doc_reply_list(c, &ps, root, &specs, pos);
     }
     mem_free(ps.nodes);
 }
 
-/* {summary, since, group, arguments, subcommands}, each only when the table has it. */
+/* {summary, since, group, complexity, arguments, subcommands}, each only when known; the
+ * complexity comes from the command's command_meta row. */
 static void reply_command_docs(Client *c, Command *cmd) {
     const CmdSpec *s = cmd->spec;
-    const char *group = command_group(cmd);
+    const CmdMeta *meta = meta_of(cmd);
+    const char *fields[4][2] = {{"summary", s->summary},
+                                {"since", s->since},
+                                {"group", command_group(cmd)},
+                                {"complexity", meta ? meta->complexity : NULL}};
     bool has_args = s->args_hint && s->args_hint[0];
-    reply_map(c, (s->summary != NULL) + (s->since != NULL) + (group != NULL) + has_args +
-                     cmd->has_subs);
-    const char *fields[3][2] = {{"summary", s->summary}, {"since", s->since}, {"group", group}};
-    for (int i = 0; i < 3; i++) {
+    long long n = has_args + cmd->has_subs;
+    for (int i = 0; i < 4; i++)
+        n += fields[i][1] != NULL;
+    reply_map(c, n);
+    for (int i = 0; i < 4; i++) {
         if (!fields[i][1]) continue;
         reply_bulk_cstr(c, fields[i][0]);
         reply_bulk_cstr(c, fields[i][1]);
     }
     if (has_args) {
         reply_bulk_cstr(c, "arguments");
-        docs_reply_arguments(c, s);
+        docs_reply_arguments(c, cmd);
     }
     if (cmd->has_subs) {
         reply_bulk_cstr(c, "subcommands");
@@ -1102,8 +1137,8 @@ static int key_spec_last(const CmdFindKeys *f, const RespArg *argv, int argc, in
 
 /* Appends one spec's keys to keys[*n] (room for argc more); false when the arguments do
  * not fit the spec or it is incomplete (Redis's getKeysUsingKeySpecs: invalid_spec). */
-static bool key_spec_find(const CmdKeySpec *ks, const RespArg *argv, int argc, KeyRef *keys,
-                          int *n) {
+static bool
+key_spec_find(const CmdKeySpec *ks, const RespArg *argv, int argc, KeyRef *keys, int *n) {
     int first = key_spec_begin(&ks->begin, argv, argc);
     if (first == 0) return true;
     if (first < 0) return false;
@@ -1157,8 +1192,8 @@ static GetKeysFn getkeys_proc(const Command *cmd) {
 /* The keys of argv (Redis's getKeysFromCommandWithSpecs): the specs when their flags are
  * reliable, else the command's own proc; 0 when neither finds any. keys has room for
  * specs->n * argc + 1 entries. */
-static int command_keys(const Command *cmd, const KeySpecs *specs, const RespArg *argv,
-                        int argc, KeyRef *keys) {
+static int command_keys(
+    const Command *cmd, const KeySpecs *specs, const RespArg *argv, int argc, KeyRef *keys) {
     uint32_t all = 0;
     bool has_keys = false;
     for (size_t i = 0; i < specs->n; i++) {

@@ -31,6 +31,7 @@
 
 #include <string.h>
 
+/* clang-format off */
 #define BS_INDEX(i)          {.type = KS_BEGIN_INDEX, .index = (i)}
 #define BS_KEYWORD(kw, from) {.type = KS_BEGIN_KEYWORD, .keyword = (kw), .startfrom = (from)}
 #define BS_UNKNOWN           {.type = KS_BEGIN_UNKNOWN}
@@ -44,7 +45,6 @@
 #define KS_NOTE(flags, begin, find, note) {(flags), begin, find, (note)}
 #define NO_KEY_SPECS                      {{0}}
 
-/* clang-format off */
 static const CmdMeta command_meta[] = {
     {"append", "@write @string @fast", NULL, {KS("RW insert", BS_INDEX(1), FK_RANGE(0, 1, 0))},
      "O(1). The amortized time complexity is O(1) assuming the appended value is small and the "

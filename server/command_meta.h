@@ -30,9 +30,9 @@ typedef struct CmdBeginSearch {
 
 /* How the keys are found from where the search began (Redis: find_keys). */
 typedef enum {
-    KS_FIND_NONE = 0,  /* an unused key-spec slot */
-    KS_FIND_RANGE,     /* lastkey (relative; negative counts from the end), keystep, limit */
-    KS_FIND_KEYNUM,    /* the key count is at +keynumidx, the keys start at +firstkey */
+    KS_FIND_NONE = 0, /* an unused key-spec slot */
+    KS_FIND_RANGE,    /* lastkey (relative; negative counts from the end), keystep, limit */
+    KS_FIND_KEYNUM,   /* the key count is at +keynumidx, the keys start at +firstkey */
     KS_FIND_UNKNOWN,
 } CmdFindKeysType;
 
@@ -59,7 +59,7 @@ typedef struct CmdMeta {
     const char *acl;  /* ACL categories: "@write @string @slow" */
     const char *tips; /* command tips in Redis's order, space-separated, or NULL */
     CmdKeySpec key_specs[CMD_META_MAX_KEY_SPECS]; /* in Redis's order; unused: flags NULL */
-    const char *complexity; /* COMMAND DOCS's "complexity", or NULL */
+    const char *complexity;                       /* COMMAND DOCS's "complexity", or NULL */
 } CmdMeta;
 
 /* The row for a full name (exact, lower case), or NULL when the command has none. */

@@ -177,14 +177,34 @@ static size_t count_line(RespReader *r, const char *too_big, int *rc) {
     return cr;
 }
 
+/* The common "*<n>" / "$<n>" line in one pass: 1 to 18 digits without sign or leading zero,
+ * then '\r' and one more byte buffered. Anything else (signs, zero, partial lines, garbage)
+ * returns false and takes the general path, which applies Redis's exact rules and errors;
+ * for the lines taken here both paths agree. */
+static bool count_line_fast(const RespReader *r, size_t *cr, long long *out) {
+    const char *p = r->buf.data + r->pos + 1, *end = r->buf.data + r->buf.len;
+    if (p >= end || *p < '1' || *p > '9') return false;
+    const char *q = p;
+    long long v = 0;
+    while (q < end && q - p < 18 && *q >= '0' && *q <= '9') v = v * 10 + (*q++ - '0');
+    if (q + 1 >= end || *q != '\r') return false;
+    *cr = (size_t)(q - r->buf.data);
+    *out = v;
+    return true;
+}
+
 static int mb_count(RespReader *r) {
-    int rc;
-    size_t cr = count_line(r, "Protocol error: too big mbulk count string", &rc);
-    if (cr == NOT_FOUND) return rc;
     long long n;
-    const char *digits = r->buf.data + r->pos + 1;
-    if (!util_str_to_ll(digits, cr - r->pos - 1, &n) || n > INT_MAX)
-        return fail(r, "Protocol error: invalid multibulk length");
+    size_t cr;
+    if (!count_line_fast(r, &cr, &n)) {
+        int rc;
+        cr = count_line(r, "Protocol error: too big mbulk count string", &rc);
+        if (cr == NOT_FOUND) return rc;
+        const char *digits = r->buf.data + r->pos + 1;
+        if (!util_str_to_ll(digits, cr - r->pos - 1, &n))
+            return fail(r, "Protocol error: invalid multibulk length");
+    }
+    if (n > INT_MAX) return fail(r, "Protocol error: invalid multibulk length");
     if (n > UNAUTH_MAX_ARGS && !r->authenticated)
         return fail(r, "Protocol error: unauthenticated multibulk length");
     r->pos = r->scan = cr + 2;
@@ -205,20 +225,26 @@ static bool reserve_big_bulk(RespReader *r, long long len) {
 }
 
 static int mb_bulk_header(RespReader *r) {
-    int rc;
-    size_t cr = count_line(r, "Protocol error: too big bulk count string", &rc);
-    if (cr == NOT_FOUND) return rc;
-    char first = r->buf.data[r->pos];
-    if (first != '$') {
-        /* Redis sanitizes CR/LF in formatted errors to spaces. */
-        char shown = (first == '\r' || first == '\n') ? ' ' : first;
-        snprintf(r->errbuf, sizeof(r->errbuf), "Protocol error: expected '$', got '%c'", shown);
-        return fail(r, r->errbuf);
-    }
     long long len;
-    const char *digits = r->buf.data + r->pos + 1;
-    if (!util_str_to_ll(digits, cr - r->pos - 1, &len) || len < 0 || len > r->max_bulk_len)
-        return fail(r, "Protocol error: invalid bulk length");
+    size_t cr;
+    bool dollar = r->pos < r->buf.len && r->buf.data[r->pos] == '$';
+    if (!dollar || !count_line_fast(r, &cr, &len)) {
+        int rc;
+        cr = count_line(r, "Protocol error: too big bulk count string", &rc);
+        if (cr == NOT_FOUND) return rc;
+        char first = r->buf.data[r->pos];
+        if (first != '$') {
+            /* Redis sanitizes CR/LF in formatted errors to spaces. */
+            char shown = (first == '\r' || first == '\n') ? ' ' : first;
+            snprintf(r->errbuf, sizeof(r->errbuf), "Protocol error: expected '$', got '%c'",
+                     shown);
+            return fail(r, r->errbuf);
+        }
+        const char *digits = r->buf.data + r->pos + 1;
+        if (!util_str_to_ll(digits, cr - r->pos - 1, &len) || len < 0)
+            return fail(r, "Protocol error: invalid bulk length");
+    }
+    if (len > r->max_bulk_len) return fail(r, "Protocol error: invalid bulk length");
     if (len > UNAUTH_MAX_BULK && !r->authenticated)
         return fail(r, "Protocol error: unauthenticated bulk length");
     r->pos = r->scan = cr + 2;

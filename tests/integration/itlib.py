@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
 
@@ -111,3 +112,29 @@ def die_with_parent():
     """Backstop in the server's child process: if this script dies without stopping the
     server (ctest timeout), the kernel kills it (PR_SET_PDEATHSIG = 1)."""
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+
+
+def run_checks(checks, only=(), after_each=None):
+    """Run every check_* method of `checks` in source order (or only the named ones, without
+    the check_ prefix), printing ok/FAIL and a traceback per failure. `after_each(name)` may
+    return a problem string that stops the run (a server that died). Returns the failures."""
+    cls = type(checks)
+    names = [n for n in dir(checks) if n.startswith("check_")]
+    names.sort(key=lambda n: getattr(cls, n).__code__.co_firstlineno)
+    names = [n for n in names if not only or n[len("check_"):] in only]
+    failures = []
+    for name in names:
+        t0 = time.monotonic()
+        try:
+            getattr(checks, name)()
+            print(f"ok   {name} ({time.monotonic() - t0:.1f} s)")
+        except Exception as e:  # noqa: BLE001 - every failure is reported, then counted
+            print(f"FAIL {name}: {e!r}")
+            traceback.print_exc(limit=3)
+            failures.append(name)
+        problem = after_each(name) if after_each else None
+        if problem:
+            failures.append(problem)
+            break
+    print(f"{len(names) - len(failures)} passed, {len(failures)} failed")
+    return failures

@@ -16,11 +16,9 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itlib import Server  # noqa: E402
+from itlib import Server, run_checks  # noqa: E402
 
 
 def run(args, timeout=30):
@@ -178,32 +176,18 @@ def main():
         if not shutil.which(tool):
             print(f"{tool} not found", file=sys.stderr)
             return 2
-    only = sys.argv[1:]  # optional check names (without the check_ prefix)
-    failures = []
     server = Server(binary)
     try:
-        checks = Checks(server.port)
-        names = [n for n in dir(checks) if n.startswith("check_")]
-        names.sort(key=lambda n: Checks.__dict__[n].__code__.co_firstlineno)
-        for name in names:
-            if only and name[len("check_"):] not in only:
-                continue
-            t0 = time.monotonic()
-            try:
-                getattr(checks, name)()
-                print(f"ok   {name} ({time.monotonic() - t0:.1f} s)")
-            except Exception as e:  # noqa: BLE001 - every failure is reported, then counted
-                print(f"FAIL {name}: {e}")
-                traceback.print_exc(limit=2)
-                failures.append(name)
+        def server_alive(name):
             if server.proc.poll() is not None:
-                failures.append(f"server exited (status {server.proc.returncode}) during {name}")
-                break
+                return f"server exited (status {server.proc.returncode}) during {name}"
+            return None
+        failures = run_checks(Checks(server.port), sys.argv[1:], server_alive)
     finally:
-        problems = server.stop()
-    failures += [f"server: {p}" for p in problems]
-    print(f"{len(failures)} failed" + (": " + ", ".join(failures) if failures else ""))
-    return 1 if failures else 0
+        failures_stop = [f"server: {p}" for p in server.stop()]
+    if failures_stop:
+        print("\n".join(failures_stop))
+    return 1 if failures or failures_stop else 0
 
 
 if __name__ == "__main__":

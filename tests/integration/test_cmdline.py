@@ -19,11 +19,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itlib import Server, free_port, wait_until  # noqa: E402
+from itlib import Server, free_port, run_checks, wait_until  # noqa: E402
 
 BIN = os.environ.get("VIGIL_SERVER", "")
 
@@ -134,25 +132,11 @@ def main():
     if not BIN:
         print("set VIGIL_SERVER to the vigil-server binary", file=sys.stderr)
         return 2
-    only = sys.argv[1:]
     checks = Checks()
-    names = [n for n in dir(checks) if n.startswith("check_")]
-    names.sort(key=lambda n: Checks.__dict__[n].__code__.co_firstlineno)
-    names = [n for n in names if not only or n[len("check_"):] in only]
-    failures = []
     try:
-        for name in names:
-            t0 = time.monotonic()
-            try:
-                getattr(checks, name)()
-                print(f"ok   {name} ({time.monotonic() - t0:.1f} s)")
-            except Exception as e:  # noqa: BLE001 - every failure is reported, then counted
-                print(f"FAIL {name}: {e!r}")
-                traceback.print_exc(limit=3)
-                failures.append(name)
+        failures = run_checks(checks, sys.argv[1:])
     finally:
         shutil.rmtree(checks.tmp, ignore_errors=True)
-    print(f"{len(names) - len(failures)} passed, {len(failures)} failed")
     return 1 if failures else 0
 
 

@@ -25,10 +25,9 @@ import signal
 import socket
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itlib import Server, wait_until  # noqa: E402 - the shared server fixture
+from itlib import Server, run_checks, wait_until  # noqa: E402 - the shared server fixture
 
 
 def connect(port, timeout=5):
@@ -252,22 +251,7 @@ def main():
     if not binary:
         print("set VIGIL_SERVER to the vigil-server binary", file=sys.stderr)
         return 2
-    only = sys.argv[1:]
-    checks = Checks(binary)
-    names = [n for n in dir(checks) if n.startswith("check_")]
-    names.sort(key=lambda n: Checks.__dict__[n].__code__.co_firstlineno)
-    names = [n for n in names if not only or n[len("check_"):] in only]
-    failures = []
-    for name in names:
-        t0 = time.monotonic()
-        try:
-            getattr(checks, name)()
-            print(f"ok   {name} ({time.monotonic() - t0:.1f} s)")
-        except Exception as e:  # noqa: BLE001 - every failure is reported, then counted
-            print(f"FAIL {name}: {e!r}")
-            traceback.print_exc(limit=3)
-            failures.append(name)
-    print(f"{len(names) - len(failures)} passed, {len(failures)} failed")
+    failures = run_checks(Checks(binary), sys.argv[1:])
     return 1 if failures else 0
 
 

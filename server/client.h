@@ -19,6 +19,8 @@
 
 typedef struct Db Db;
 typedef struct Command Command;
+typedef struct PubsubClient PubsubClient;
+typedef struct MultiState MultiState;
 
 /* clang-format off */
 enum {
@@ -65,6 +67,11 @@ typedef struct Client {
     int64_t last_interaction_ms;
     long long argv_bytes; /* CLIENT LIST argv-mem */
     long long net_input_bytes, net_output_bytes, commands_processed;
+    /* Pub/Sub (pubsub.c): subscriptions, NULL until the first one */
+    PubsubClient *pubsub;
+    /* MULTI/WATCH (multi.c): queued commands and watched keys, NULL when neither */
+    MultiState *mstate;
+    int64_t obuf_soft_since_ms; /* soft output limit exceeded since (0 = not now) */
     /* links */
     struct Client *prev, *next;         /* srv.clients list */
     struct Client *pw_prev, *pw_next;   /* pending-writes list */

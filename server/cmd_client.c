@@ -12,15 +12,18 @@
  *
  * The CLIENT LIST fields map Vigil's single growable reply buffer onto Redis's static
  * buffer + reply list: rbs/rbp are its capacity and peak, obl the bytes not yet written,
- * oll/omem 0. sub/psub/ssub stay 0 until Pub/Sub lands; multi is 0 inside MULTI (no
- * queue count yet), -1 outside. */
+ * oll/omem 0. sub/psub count the Pub/Sub subscriptions, ssub is 0 (no shard channels);
+ * multi is the number of queued commands inside MULTI, -1 outside, and multi-mem the bytes
+ * they hold (multi.c). */
 #include "common/buf.h"
 #include "common/mem.h"
 #include "common/util.h"
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/db.h"
+#include "server/multi.h"
 #include "server/networking.h"
+#include "server/pubsub.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -91,7 +94,7 @@ static long long argv_mem(const Client *c) {
 /* An honest estimate of what the client holds: its struct, both buffers' capacities, the
  * parser's argv arrays and its strings. */
 static size_t total_mem(const Client *c) {
-    size_t n = sizeof(*c) + c->req.buf.cap + c->out.cap;
+    size_t n = sizeof(*c) + c->req.buf.cap + c->out.cap + multi_queued_bytes(c);
     n += (size_t)c->req.argv_cap * (sizeof(RespArg) + sizeof(size_t));
     if (c->name) n += strlen(c->name) + 1;
     if (c->lib_name) n += strlen(c->lib_name) + 1;
@@ -114,14 +117,15 @@ void client_format_info(Client *c, Buf *out) {
     int64_t now = server_now_ms();
     buf_printf(out,
                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
-               "sub=0 psub=0 ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%lld "
-               "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=0 tot-mem=%zu events=%s cmd=%s "
+               "sub=%zu psub=%zu ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%lld "
+               "multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=0 omem=0 tot-mem=%zu events=%s cmd=%s "
                "user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                (long long)(now - c->ctime_ms) / 1000,
                (long long)(now - c->last_interaction_ms) / 1000, flags, c->db ? c->db->id : 0,
-               (c->flags & CLIENT_MULTI) ? 0 : -1, resp_reader_pending(&c->req),
-               c->req.buf.cap - c->req.buf.len, argv_mem(c), c->out.cap,
+               pubsub_client_channel_count(c), pubsub_client_pattern_count(c),
+               multi_queued_count(c), resp_reader_pending(&c->req),
+               c->req.buf.cap - c->req.buf.len, argv_mem(c), multi_queued_bytes(c), c->out.cap,
                VG_MAX(c->out_peak, c->out.len), c->out.len - c->out_sent, total_mem(c), events,
                last_command_name(c), c->resp, c->lib_name ? c->lib_name : "",
                c->lib_ver ? c->lib_ver : "");

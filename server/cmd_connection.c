@@ -8,6 +8,8 @@
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/db.h"
+#include "server/multi.h"
+#include "server/pubsub.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -172,9 +174,12 @@ static void cmd_hello(Client *c) {
     hello_reply(c);
 }
 
-/* RESET: back to a fresh connection's state (db 0, RESP2, no name, unauthenticated when a
- * password is set). */
+/* RESET: back to a fresh connection's state (db 0, RESP2, no name, no transaction or
+ * watches, no subscriptions,
+ * unauthenticated when a password is set). */
 static void cmd_reset(Client *c) {
+    multi_reset(c);
+    pubsub_unsubscribe_all(c);
     c->db = &srv.dbs[0];
     c->resp = 2;
     mem_free(c->name);

@@ -119,7 +119,10 @@ static const CmdMeta command_meta[] = {
      "other than a string, the individual complexity for this key is O(M) where M is the number of "
      "elements in the list, set, sorted set or hash. Removing a single key that holds a string "
      "value is O(1)."},
+    {"discard", "@fast @transaction", NULL, NO_KEY_SPECS,
+     "O(N), when N is the number of queued commands"},
     {"echo", "@fast @connection", NULL, NO_KEY_SPECS, "O(1)"},
+    {"exec", "@slow @transaction", NULL, NO_KEY_SPECS, "Depends on commands in the transaction"},
     {"exists", "@keyspace @read @fast", "request_policy:multi_shard response_policy:agg_sum",
      {KS("RO", BS_INDEX(1), FK_RANGE(-1, 1, 0))}, "O(N) where N is the number of keys to check."},
     {"expire", "@keyspace @write @fast", NULL, {KS("RW update", BS_INDEX(1), FK_RANGE(0, 1, 0))},
@@ -193,6 +196,7 @@ static const CmdMeta command_meta[] = {
     {"msetnx", "@write @string @slow", "request_policy:multi_shard response_policy:agg_min",
      {KS("OW insert", BS_INDEX(1), FK_RANGE(-1, 2, 0))},
      "O(N) where N is the number of keys to set."},
+    {"multi", "@fast @transaction", NULL, NO_KEY_SPECS, "O(1)"},
     {"object", "@slow", NULL, NO_KEY_SPECS, "Depends on subcommand."},
     {"object|encoding", "@keyspace @read @slow", "nondeterministic_output",
      {KS("RO", BS_INDEX(2), FK_RANGE(0, 1, 0))}, "O(1)"},
@@ -215,8 +219,24 @@ static const CmdMeta command_meta[] = {
      NO_KEY_SPECS, "O(1)"},
     {"psetex", "@write @string @slow", NULL, {KS("OW update", BS_INDEX(1), FK_RANGE(0, 1, 0))},
      "O(1)"},
+    {"psubscribe", "@pubsub @slow", NULL, NO_KEY_SPECS,
+     "O(N) where N is the number of patterns the client is already subscribed to."},
     {"pttl", "@keyspace @read @fast", "nondeterministic_output",
      {KS("RO access", BS_INDEX(1), FK_RANGE(0, 1, 0))}, "O(1)"},
+    {"publish", "@pubsub @fast", NULL, NO_KEY_SPECS,
+     "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the "
+     "total number of subscribed patterns (by any client)."},
+    {"pubsub", "@slow", NULL, NO_KEY_SPECS, "Depends on subcommand."},
+    {"pubsub|channels", "@pubsub @slow", NULL, NO_KEY_SPECS,
+     "O(N) where N is the number of active channels, and assuming constant time pattern "
+     "matching (relatively short channels and patterns)"},
+    {"pubsub|help", "@slow", NULL, NO_KEY_SPECS, "O(1)"},
+    {"pubsub|numpat", "@pubsub @slow", NULL, NO_KEY_SPECS, "O(1)"},
+    {"pubsub|numsub", "@pubsub @slow", NULL, NO_KEY_SPECS,
+     "O(N) for the NUMSUB subcommand, where N is the number of requested channels"},
+    {"punsubscribe", "@pubsub @slow", NULL, NO_KEY_SPECS,
+     "O(N+M) where N is the number of patterns the client is already subscribed and M is the "
+     "number of total patterns subscribed in the system (by any client)."},
     {"quit", "@fast @connection", NULL, NO_KEY_SPECS, "O(1)"},
     {"randomkey", "@keyspace @read @slow", "request_policy:all_shards nondeterministic_output",
      NO_KEY_SPECS, "O(1)"},
@@ -262,6 +282,8 @@ static const CmdMeta command_meta[] = {
      "request_policy:all_nodes response_policy:all_succeeded", NO_KEY_SPECS,
      "O(N) where N is the number of entries in the slowlog"},
     {"strlen", "@read @string @fast", NULL, {KS("RO", BS_INDEX(1), FK_RANGE(0, 1, 0))}, "O(1)"},
+    {"subscribe", "@pubsub @slow", NULL, NO_KEY_SPECS,
+     "O(N) where N is the number of channels to subscribe to."},
     {"substr", "@read @string @slow", NULL, {KS("RO access", BS_INDEX(1), FK_RANGE(0, 1, 0))},
      "O(N) where N is the length of the returned string. The complexity is ultimately determined "
      "by the returned length, but because creating a substring from an existing string is very "
@@ -280,6 +302,11 @@ static const CmdMeta command_meta[] = {
      "O(1) for each key removed regardless of its size. Then the command does O(N) work in a "
      "different thread in order to reclaim memory, where N is the number of allocations the "
      "deleted objects where composed of."},
+    {"unsubscribe", "@pubsub @slow", NULL, NO_KEY_SPECS,
+     "O(N) where N is the number of clients already subscribed to a channel."},
+    {"unwatch", "@fast @transaction", NULL, NO_KEY_SPECS, "O(1)"},
+    {"watch", "@fast @transaction", NULL, {KS("RO", BS_INDEX(1), FK_RANGE(-1, 1, 0))},
+     "O(1) for every key."},
 };
 /* clang-format on */
 

@@ -19,6 +19,8 @@ static const CmdSpec *const groups[] = {
     bitops_commands,
     introspection_commands,
     client_commands,
+    pubsub_commands,
+    multi_commands,
 };
 
 static Dict command_dict;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 ServerConfig cfg;
@@ -168,6 +169,51 @@ static void percentiles_format(void *base, const CfgOption *o, Buf *out) {
     }
 }
 
+/* client-output-buffer-limit: "<class> <hard> <soft> <soft-seconds>" groups, any subset of
+ * the classes (normal, replica or its old name slave, pubsub), Redis's texts and checks;
+ * every group is checked before any is stored. pubsub.c enforces the limits. */
+static int obuf_class_by_name(const char *s) {
+    if (!strcasecmp(s, "normal")) return OBUF_CLASS_NORMAL;
+    if (!strcasecmp(s, "slave") || !strcasecmp(s, "replica")) return OBUF_CLASS_REPLICA;
+    if (!strcasecmp(s, "pubsub")) return OBUF_CLASS_PUBSUB;
+    return -1;
+}
+
+static const char *obuf_limit_parse(void *base, const CfgOption *o, int argc, char **argv) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    if (argc % 4) return "Wrong number of arguments in buffer limit configuration.";
+    for (int pass = 0; pass < 2; pass++) {
+        for (int j = 0; j < argc; j += 4) {
+            int cls = obuf_class_by_name(argv[j]);
+            long long hard, soft, secs;
+            if (cls < 0) return "Invalid client class specified in buffer limit configuration.";
+            if (!cfg_parse_bytes(argv[j + 1], &hard) || !cfg_parse_bytes(argv[j + 2], &soft) ||
+                !util_str_to_ll(argv[j + 3], strlen(argv[j + 3]), &secs) || hard < 0 ||
+                soft < 0 || secs < 0 || argv[j + 1][0] == '-' || argv[j + 2][0] == '-')
+                return "Error in hard, soft or soft_seconds setting in buffer limit "
+                       "configuration.";
+            if (pass == 1) {
+                sc->client_obuf_limits[cls][0] = hard;
+                sc->client_obuf_limits[cls][1] = soft;
+                sc->client_obuf_limits[cls][2] = secs;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* As Redis prints it: every class, the replica class under its old name. */
+static void obuf_limit_format(void *base, const CfgOption *o, Buf *out) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    static const char *const names[OBUF_CLASS_COUNT] = {"normal", "slave", "pubsub"};
+    for (int i = 0; i < OBUF_CLASS_COUNT; i++)
+        buf_printf(out, "%s%s %lld %lld %lld", i ? " " : "", names[i],
+                   sc->client_obuf_limits[i][0], sc->client_obuf_limits[i][1],
+                   sc->client_obuf_limits[i][2]);
+}
+
 static const char *apply_loglevel(void *base, const CfgOption *o) {
     VG_UNUSED(o);
     log_set_level((LogLevel)((ServerConfig *)base)->loglevel);
@@ -254,6 +300,7 @@ const CfgOption server_options[] = {
     CFG_ENUM("enable-debug-command", CFG_IMMUTABLE, "server", S, enable_debug_cmd, DEBUG_CMD_NO, debug_cmd_names, NULL),
     CFG_BOOL("activerehashing", CFG_MUTABLE, "server", S, activerehashing, 1, NULL),
     CFG_BYTES("proto-max-bulk-len", CFG_MUTABLE, "server", S, proto_max_bulk_len, 512 * MB, 1 * MB, LLONG_MAX, apply_bulk_len),
+    CFG_CUSTOM("client-output-buffer-limit", CFG_MUTABLE | CFG_MULTI_ARG, "server", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", obuf_limit_parse, obuf_limit_format, NULL),
     CFG_BYTES("client-query-buffer-limit", CFG_MUTABLE, "server", S, client_query_buffer_limit, 1024 * MB, 1 * MB, LLONG_MAX, NULL),
     CFG_INT("slowlog-log-slower-than", CFG_MUTABLE, "server", S, slowlog_log_slower_than_us, 10000, -1, LLONG_MAX, NULL),
     CFG_INT("slowlog-max-len", CFG_MUTABLE, "server", S, slowlog_max_len, 128, 0, LONG_MAX, apply_slowlog_len),

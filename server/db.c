@@ -3,6 +3,7 @@
 
 #include "common/mem.h"
 #include "server/dispatch.h"
+#include "server/multi.h"
 #include "server/server.h"
 
 #include <string.h>
@@ -102,10 +103,17 @@ bool db_key_is_expired(Db *db, const Kv *kv) {
 static bool expire_key(Db *db, Kv *kv, bool force) {
     if (!db_key_is_expired(db, kv)) return false;
     if (!force && dispatch_writes_paused()) return true;
+    db_delete_expired(db, kv);
+    return true;
+}
+
+void db_delete_expired(Db *db, Kv *kv) {
+    int64_t when;
     srv.stats.expired_keys++;
     /* Propagation of the DEL to AOF/replicas arrives with the persistence issue. */
-    db_delete(db, kv->key, kv->keylen);
-    return true;
+    Kv *dead = db_unlink(db, kv->key, kv->keylen, &when);
+    multi_touch_key(db, dead->key, dead->keylen); /* after the unlink: WATCH checks presence */
+    kv_free(dead);
 }
 
 bool db_expire_if_needed(Db *db, Kv *kv) {
@@ -194,6 +202,7 @@ bool db_delete(Db *db, const char *key, size_t len) {
 }
 
 long long db_flush(Db *db) {
+    multi_touch_db(db, NULL);
     long long n = db_size(db);
     int id = db->id;
     db_deinit(db);
@@ -202,6 +211,8 @@ long long db_flush(Db *db) {
 }
 
 void db_swap(Db *a, Db *b) {
+    multi_touch_db(a, b);
+    multi_touch_db(b, a);
     Db tmp = *a;
     int ida = a->id, idb = b->id;
     *a = *b;
@@ -211,9 +222,7 @@ void db_swap(Db *a, Db *b) {
 }
 
 void db_signal_modified(Db *db, const char *key, size_t len) {
-    VG_UNUSED(db);
-    VG_UNUSED(key);
-    VG_UNUSED(len);
+    multi_touch_key(db, key, len);
     srv.dirty++;
 }
 

@@ -74,10 +74,13 @@ bool db_key_is_expired(Db *db, const Kv *kv);
 /* True when the key's TTL has passed: then it is deleted, except while CLIENT PAUSE holds
  * writes, when it stays (and callers treat it as missing). */
 bool db_expire_if_needed(Db *db, Kv *kv);
+/* Delete a key whose TTL has passed (lazy and active expiry): counts expired_keys and
+ * touches WATCHers. */
+void db_delete_expired(Db *db, Kv *kv);
 
 /* Remove every key; returns how many there were. */
 long long db_flush(Db *db);
-/* Exchange the contents of two databases (SWAPDB). */
+/* Exchange the contents of two databases (SWAPDB). Both touch WATCHed keys (multi.c). */
 void db_swap(Db *a, Db *b);
 
 /* Called after every change to a key's value (WATCH, keyspace notifications and client-side

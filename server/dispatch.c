@@ -2,8 +2,11 @@
  *
  * Checks, in Redis 7.0's order (so the same bad request gets the same error): unknown
  * command, unknown subcommand, arity, protected commands (DEBUG behind
- * enable-debug-command), authentication, CLIENT PAUSE, maxmemory for DENYOOM commands. Then
- * the proc runs with the clock cached, and its duration feeds commandstats, latencystats,
+ * enable-debug-command), authentication, no-multi commands inside MULTI, CLIENT PAUSE,
+ * maxmemory for DENYOOM commands, RESP2 subscribed mode (only (P)(UN)SUBSCRIBE, PING, QUIT,
+ * RESET). Inside MULTI a failed check flags the transaction and a command that passes is
+ * queued (multi.c) instead of run; EXEC runs the queue through dispatch_call(). Then the
+ * proc runs with the clock cached, and its duration feeds commandstats, latencystats,
  * SLOWLOG and LATENCY. The propagation of writes to AOF and replicas will hook in after the
  * call, here and nowhere else, when those issues land. */
 #include "server/dispatch.h"
@@ -15,6 +18,7 @@
 #include "server/commands.h"
 #include "server/latency.h"
 #include "server/latency_hist.h"
+#include "server/multi.h"
 #include "server/reply.h"
 #include "server/server.h"
 #include "server/slowlog.h"
@@ -65,18 +69,31 @@ static Command *lookup_or_reply(Client *c) {
 
 /* While a pause is in force, held commands wait in order; the pause ends (and they resume)
  * in the server's before-sleep hook or cron, never in the middle of another command. */
-static bool is_paused_for(const Command *cmd) {
+static bool is_paused_for(const Client *c, const Command *cmd) {
     if (srv.client_pause_type == 0) return false;
     if (srv.client_pause_type == 2) return true; /* PAUSE ALL */
-    return (cmd->spec->flags & (CMD_WRITE | CMD_MAY_REPLICATE)) != 0;
+    return (multi_effective_flags(c, cmd) & (CMD_WRITE | CMD_MAY_REPLICATE)) != 0;
 }
 
 bool dispatch_writes_paused(void) {
     return srv.client_pause_type != 0;
 }
 
+/* RESP2 subscribed mode: what a client with subscriptions may still send (Redis 7.0's
+ * list; the shard commands are named for when they land). RESP3 clients may run anything. */
+static bool is_allowed_while_subscribed(const Command *cmd) {
+    static const char *const allowed[] = {"ping",         "subscribe",   "psubscribe",
+                                          "ssubscribe",   "unsubscribe", "punsubscribe",
+                                          "sunsubscribe", "quit",        "reset",
+                                          NULL};
+    if (cmd->parent) return false;
+    for (int i = 0; allowed[i]; i++)
+        if (strcmp(cmd->spec->name, allowed[i]) == 0) return true;
+    return false;
+}
+
 static bool checks_pass_or_reply(Client *c, Command *cmd) {
-    uint32_t flags = cmd->spec->flags;
+    uint32_t flags = multi_effective_flags(c, cmd); /* EXEC: with its queued commands' */
     /* DEBUG is the only protected command (MODULE does not exist here); Redis checks it
      * before authentication. */
     if ((flags & CMD_PROTECTED) &&
@@ -93,9 +110,20 @@ static bool checks_pass_or_reply(Client *c, Command *cmd) {
         reply_error(c, ERRT_NOAUTH);
         return false;
     }
+    if ((c->flags & CLIENT_MULTI) && (flags & CMD_NO_MULTI)) {
+        reply_error(c, "ERR Command not allowed inside a transaction");
+        return false;
+    }
     if (cfg.maxmemory > 0 && (flags & CMD_DENYOOM) &&
         mem_used_bytes() > (size_t)cfg.maxmemory) {
         reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
+        return false;
+    }
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !is_allowed_while_subscribed(cmd)) {
+        reply_error_fmt(c,
+                        "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
+                        "PING / QUIT / RESET are allowed in this context",
+                        cmd->fullname);
         return false;
     }
     return true;
@@ -111,19 +139,25 @@ static void track_latency(Client *c, Command *cmd, int64_t duration_us) {
     latency_hist_record(cmd->latency_hist, duration_us);
 }
 
-static void call(Client *c, Command *cmd) {
-    long long errors_before = reply_error_count();
+/* Error replies not yet charged to a call. Nested calls (EXEC's queue) move the mark, so
+ * EXEC itself counts as failed only for errors of its own (EXECABORT), as in Redis 7.0. */
+static long long errors_mark;
+
+static void call(Client *c, Command *cmd, int64_t start) {
+    uint32_t was_executing = c->flags & CLIENT_EXECUTING;
+    Client *outer = srv.current_client;
+    errors_mark = reply_error_count();
     c->flags |= CLIENT_EXECUTING;
     srv.current_client = c;
-    int64_t start = srv.now_mono_us; /* read by dispatch_command just before */
     cmd->spec->proc(c);
     int64_t duration = clock_mono_us() - start;
-    srv.current_client = NULL;
-    c->flags &= ~(uint32_t)CLIENT_EXECUTING;
+    srv.current_client = outer;
+    c->flags = (c->flags & ~(uint32_t)CLIENT_EXECUTING) | was_executing;
 
     cmd->stats.calls++;
     cmd->stats.usec += duration;
-    if (reply_error_count() != errors_before) cmd->stats.failed_calls++;
+    if (reply_error_count() != errors_mark) cmd->stats.failed_calls++;
+    errors_mark = reply_error_count();
     track_latency(c, cmd, duration);
     srv.stats.total_commands_processed++;
     c->commands_processed++;
@@ -132,21 +166,32 @@ static void call(Client *c, Command *cmd) {
                                  duration / 1000);
 }
 
+void dispatch_call(Client *c, Command *cmd) {
+    call(c, cmd, clock_mono_us());
+}
+
 bool dispatch_command(Client *c) {
     server_update_time_from(clock_mono_us());
     c->last_interaction_ms = server_now_ms();
     c->cmd = NULL;
+    size_t mark = c->out.len; /* where a rejection's error reply starts (EXECABORT) */
     Command *cmd = lookup_or_reply(c);
     if (!cmd) {
         if (c->cmd) c->cmd->stats.rejected_calls++;
+        multi_flag_error(c, mark);
         return true;
     }
     if (!checks_pass_or_reply(c, cmd)) {
         cmd->stats.rejected_calls++;
+        multi_flag_error(c, mark);
         return true;
     }
-    if (is_paused_for(cmd)) return false;
-    call(c, cmd);
+    if (is_paused_for(c, cmd)) return false;
+    if (multi_should_queue(c, cmd)) {
+        multi_queue_command(c, cmd);
+        return true;
+    }
+    call(c, cmd, srv.now_mono_us); /* the clock dispatch_command read just before */
     c->lastcmd = cmd;
     return true;
 }

@@ -50,8 +50,7 @@ static bool expire_db(Db *db, int64_t deadline_us) {
             buckets++;
         } while (db->expire_cursor != 0 && s.sampled < KEYS_PER_LOOP && buckets < KEYS_PER_LOOP * 4);
         for (int i = 0; i < s.nexpired; i++) {
-            srv.stats.expired_keys++;
-            db_delete(db, s.expired[i]->key, s.expired[i]->keylen);
+            db_delete_expired(db, s.expired[i]);
         }
         if ((iter & 15) == 0 && clock_mono_us() > deadline_us) return false;
         if (s.sampled == 0 || s.nexpired * 100 <= s.sampled * ACCEPTABLE_STALE) return true;

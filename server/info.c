@@ -23,6 +23,7 @@
 #include "server/commands.h"
 #include "server/db.h"
 #include "server/latency_hist.h"
+#include "server/pubsub.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -398,11 +399,12 @@ static void stats_keyspace_lines(Buf *out) {
                "expired_time_cap_reached_count:0\r\nexpire_cycle_cpu_milliseconds:%lld\r\n"
                "evicted_keys:%lld\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\n"
                "current_eviction_exceeded_time:0\r\nkeyspace_hits:%lld\r\n"
-               "keyspace_misses:%lld\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
+               "keyspace_misses:%lld\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\n"
                "pubsubshard_channels:0\r\nlatest_fork_usec:0\r\ntotal_forks:0\r\n"
                "migrate_cached_sockets:0\r\nslave_expires_tracked_keys:0\r\n",
                s->expired_keys, (double)s->expired_stale_perc, s->expire_cycle_cpu_ms,
-               s->evicted_keys, s->keyspace_hits, s->keyspace_misses);
+               s->evicted_keys, s->keyspace_hits, s->keyspace_misses, pubsub_channel_count(),
+               pubsub_pattern_count());
 }
 
 static void stats_misc_lines(Buf *out) {
@@ -416,9 +418,14 @@ static void stats_misc_lines(Buf *out) {
                "dump_payload_sanitizations:0\r\ntotal_reads_processed:%lld\r\n"
                "total_writes_processed:%lld\r\nio_threaded_reads_processed:0\r\n"
                "io_threaded_writes_processed:0\r\nreply_buffer_shrinks:0\r\n"
-               "reply_buffer_expands:0\r\n",
+               "reply_buffer_expands:0\r\n"
+               /* Redis 7.2's names for the two limit counters; 7.0 has none, and tools that
+                * find fields by name are unaffected by two more lines at the end. */
+               "client_query_buffer_limit_disconnections:%lld\r\n"
+               "client_output_buffer_limit_disconnections:%lld\r\n",
                s->unexpected_error_replies, s->total_error_replies, s->total_reads_processed,
-               s->total_writes_processed);
+               s->total_writes_processed, s->client_qbuf_limit_disconnections,
+               s->client_obuf_limit_disconnections);
 }
 
 static void section_stats(Buf *out) {

@@ -17,6 +17,8 @@
 #include "server/commands.h"
 #include "server/db.h"
 #include "server/dispatch.h"
+#include "server/multi.h"
+#include "server/pubsub.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -119,6 +121,8 @@ static void client_free(Client *c) {
     if (srv.current_client == c) srv.current_client = NULL;
     pending_remove(c);
     paused_remove(c);
+    pubsub_client_free(c);
+    multi_client_free(c);
     if (c->fd >= 0) {
         ev_io_stop(srv.loop, &c->rio);
         ev_io_stop(srv.loop, &c->wio);

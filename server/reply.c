@@ -69,6 +69,28 @@ static void reply_error_len(Client *c, const char *msg, size_t len) {
     resp_error(&c->out, msg, len); /* the writer turns CR/LF into spaces: one line always */
 }
 
+void reply_error_rewrap(Client *c, size_t mark, const char *prefix) {
+    if (mark >= c->out.len || c->out.data[mark] != '-') return;
+    char msg[1024];
+    size_t len = c->out.len - mark - 3; /* without '-' and CRLF */
+    const char *text = c->out.data + mark + 1;
+    /* Uncount the error being replaced: only the new one is a reply the client sees. */
+    size_t plen = 0;
+    while (plen < len && text[plen] != ' ' && plen < 31) plen++;
+    for (int i = 0; i < nerrstats; i++) {
+        if (strlen(errstats[i].prefix) == plen && !memcmp(errstats[i].prefix, text, plen)) {
+            if (--errstats[i].count == 0 && i == nerrstats - 1) nerrstats--;
+            break;
+        }
+    }
+    error_replies--;
+    srv.stats.total_error_replies--;
+    if (len >= 4 && !memcmp(text, "ERR ", 4)) text += 4, len -= 4;
+    int n = snprintf(msg, sizeof(msg), "%s%.*s", prefix, (int)len, text);
+    c->out.len = mark;
+    reply_error_len(c, msg, VG_MIN((size_t)n, sizeof(msg) - 1));
+}
+
 void reply_error(Client *c, const char *msg) {
     reply_error_len(c, msg, strlen(msg));
 }

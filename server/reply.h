@@ -37,6 +37,10 @@ void reply_ok(Client *c);
 void reply_simple(Client *c, const char *s);
 void reply_error(Client *c, const char *msg); /* msg carries its prefix: "ERR ..." */
 void reply_error_fmt(Client *c, const char *fmt, ...) VG_PRINTF(2, 3);
+/* Replace the one error reply written at c->out offset `mark` with prefix + its text (a
+ * leading "ERR " dropped), errorstats following: Redis's "EXECABORT Transaction discarded
+ * because of: ..." for a rejected EXEC. */
+void reply_error_rewrap(Client *c, size_t mark, const char *prefix);
 void reply_int(Client *c, long long v);
 void reply_bulk(Client *c, const char *s, size_t len);
 void reply_bulk_cstr(Client *c, const char *s); /* NULL -> null bulk */

@@ -23,6 +23,13 @@ typedef struct Client Client;
 
 enum { DEBUG_CMD_NO = 0, DEBUG_CMD_YES = 1, DEBUG_CMD_LOCAL = 2 };
 enum { SUPERVISED_NO = 0, SUPERVISED_SYSTEMD = 1, SUPERVISED_AUTO = 2 };
+/* client-output-buffer-limit classes, in the order CONFIG GET prints them */
+enum {
+    OBUF_CLASS_NORMAL = 0,
+    OBUF_CLASS_REPLICA = 1,
+    OBUF_CLASS_PUBSUB = 2,
+    OBUF_CLASS_COUNT = 3,
+};
 
 #define SERVER_MAX_BIND 16
 
@@ -70,6 +77,8 @@ typedef struct ServerConfig {
     int appendfsync;
     char *save_params; /* "3600 1 300 100 60 10000" or "" */
     int lazyfree_lazy_user_flush;
+    /* client-output-buffer-limit: per class, {hard bytes, soft bytes, soft seconds} */
+    long long client_obuf_limits[OBUF_CLASS_COUNT][3];
 } ServerConfig;
 
 extern ServerConfig cfg;
@@ -93,6 +102,7 @@ typedef struct ServerStats {
     long long total_reads_processed;
     long long total_writes_processed;
     long long client_qbuf_limit_disconnections;
+    long long client_obuf_limit_disconnections; /* client-output-buffer-limit closes */
     size_t peak_memory;
     int64_t peak_memory_time_ms;
 } ServerStats;

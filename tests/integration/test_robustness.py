@@ -14,6 +14,8 @@ limit handling; each check pins a defect found in review (see docs/CHANGELOG.md)
   fd_limit           with a low RLIMIT_NOFILE, maxclients is lowered at start-up and extra
                      clients get "-ERR max number of clients reached" instead of a spin
   sigint_twice       a second SIGINT during a long command exits at once
+  qbuf_limit_counted a client over client-query-buffer-limit is closed and counted in
+                     INFO stats client_query_buffer_limit_disconnections
   bulk_no_memory     a bulk length the allocator cannot reserve fails that client only
                      (under an address-space limit; skipped in sanitizer builds)
 
@@ -226,6 +228,21 @@ class Checks:
             assert time.monotonic() - t0 < 5, "second SIGINT did not force the exit"
         finally:
             srv.stop()
+
+    def check_qbuf_limit_counted(self):
+        srv = Server(self.binary, ("--client-query-buffer-limit", "1mb"))
+        try:
+            s = connect(srv.port)
+            try:
+                s.sendall(b"*2\r\n$3\r\nGET\r\n$3000000\r\n" + b"x" * 2000000)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            assert is_closed(s), "client over the query buffer limit was not closed"
+            c = connect(srv.port)
+            info = call(c, "INFO", "stats")
+            assert b"client_query_buffer_limit_disconnections:1\r\n" in info, info
+        finally:
+            assert not srv.stop()
 
     def check_bulk_no_memory(self):
         with open(self.binary, "rb") as f:

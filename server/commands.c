@@ -18,6 +18,7 @@ static const CmdSpec *const groups[] = {
     keyspace_commands,
     bitops_commands,
     introspection_commands,
+    config_commands,
     client_commands,
     pubsub_commands,
     multi_commands,

@@ -104,7 +104,8 @@ extern const CmdSpec keyspace_commands[];
 extern const CmdSpec server_commands[];        /* cmd_server.c: TIME, SHUTDOWN, DEBUG, ... */
 extern const CmdSpec connection_commands[];    /* cmd_connection.c */
 extern const CmdSpec bitops_commands[];        /* t_bitops.c */
-extern const CmdSpec introspection_commands[]; /* cmd_config.c: CONFIG, COMMAND, INFO */
+extern const CmdSpec introspection_commands[]; /* cmd_command.c: COMMAND */
+extern const CmdSpec config_commands[];        /* cmd_config.c: CONFIG, INFO */
 extern const CmdSpec client_commands[];        /* cmd_client.c: CLIENT */
 extern const CmdSpec multi_commands[];         /* multi.c: MULTI, EXEC, DISCARD, WATCH, UNWATCH */
 extern const CmdSpec pubsub_commands[];        /* pubsub.c: (P)(UN)SUBSCRIBE, PUBLISH, PUBSUB */

@@ -150,9 +150,13 @@ class Checks:
         srv = Server(self.binary, ("--enable-debug-command", "yes"))
         try:
             s = connect(srv.port)
-            assert call(s, "SET", "a", "1", "PX", "150") == b"+OK\r\n"
-            assert call(s, "SET", "b", "1", "PX", "150") == b"+OK\r\n"
-            assert call(s, "CLIENT", "PAUSE", "1500", "WRITE") == b"+OK\r\n"
+            # One transaction, so the pause starts before the TTLs can pass however slow
+            # the machine is.
+            s.sendall(cmd("MULTI") + cmd("SET", "a", "1", "PX", "200") +
+                      cmd("SET", "b", "1", "PX", "200") +
+                      cmd("CLIENT", "PAUSE", "3000", "WRITE") + cmd("EXEC"))
+            replies = [read_reply(s) for _ in range(5)]
+            assert replies[-1] == b"*3\r\n+OK\r\n+OK\r\n+OK\r\n", replies
             time.sleep(0.5)  # the TTLs pass while paused: nothing may be deleted
             assert call(s, "GET", "a") == b"$-1\r\n", "expired key visible"
             assert call(s, "DBSIZE") == b":2\r\n", "a key was deleted during the pause"
@@ -165,10 +169,17 @@ class Checks:
         srv = Server(self.binary)
         try:
             ctl, w1, w2 = connect(srv.port), connect(srv.port), connect(srv.port)
-            assert call(ctl, "CLIENT", "PAUSE", "300", "WRITE") == b"+OK\r\n"
+            w1_id = int(call(w1, "CLIENT", "ID")[1:-2])
+            assert call(ctl, "CLIENT", "PAUSE", "5000", "WRITE") == b"+OK\r\n"
             w1.sendall(cmd("SET", "k", "first"))
-            time.sleep(0.05)  # w1's command is held before w2's arrives
+
+            def w1_held():
+                listing = call(ctl, "CLIENT", "LIST", "ID", str(w1_id))
+                return b" cmd=set " in listing
+            assert wait_until(w1_held, 5), "w1's SET was not held"
             w2.sendall(cmd("SET", "k", "second"))
+            time.sleep(0.05)
+            assert call(ctl, "CLIENT", "UNPAUSE") == b"+OK\r\n"
             assert read_reply(w1) == b"+OK\r\n" and read_reply(w2) == b"+OK\r\n"
             assert call(ctl, "GET", "k") == b"$6\r\nsecond\r\n", "held commands reordered"
         finally:

@@ -138,3 +138,56 @@ def run_checks(checks, only=(), after_each=None):
             break
     print(f"{len(names) - len(failures)} passed, {len(failures)} failed")
     return failures
+
+
+# ---- raw RESP over a socket, for checks that need exact bytes -------------------------------
+
+def connect(port, timeout=5):
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def cmd(*args):
+    """A RESP multibulk request; str and int arguments are encoded, bytes kept."""
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
+def read_line(s):
+    buf = b""
+    while not buf.endswith(b"\r\n"):
+        ch = s.recv(1)
+        if not ch:
+            raise ConnectionError("closed")
+        buf += ch
+    return buf
+
+
+def read_reply(s):
+    """One RESP2 or RESP3 reply as raw bytes."""
+    line = read_line(s)
+    kind = line[:1]
+    if kind in (b"$", b"="):
+        n = int(line[1:-2])
+        if n < 0:
+            return line
+        data = b""
+        while len(data) < n + 2:
+            chunk = s.recv(n + 2 - len(data))
+            if not chunk:
+                raise ConnectionError("closed")
+            data += chunk
+        return line + data
+    if kind in (b"*", b">", b"~", b"%"):
+        n = int(line[1:-2]) * (2 if kind == b"%" else 1)
+        return line + b"".join(read_reply(s) for _ in range(max(n, 0)))
+    return line
+
+
+def call(s, *args):
+    s.sendall(cmd(*args))
+    return read_reply(s)

@@ -23,63 +23,19 @@ Run: VIGIL_SERVER=build/bin/vigil-server /usr/bin/python3 tests/integration/test
 (VIGIL_SERVER=/usr/bin/redis-server runs the same checks against the reference.)
 """
 import os
-import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itlib import Server, run_checks, wait_until  # noqa: E402 - the shared server fixture
+from itlib import (  # noqa: E402 - the shared fixture
+    Server, call, cmd, connect, read_reply, run_checks, wait_until)
 
 NULL_ARRAY = b"*-1\r\n"
 
 
-def connect(port, timeout=5):
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return s
 
 
-def cmd(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
 
-
-def read_line(s):
-    buf = b""
-    while not buf.endswith(b"\r\n"):
-        ch = s.recv(1)
-        if not ch:
-            raise ConnectionError("closed")
-        buf += ch
-    return buf
-
-
-def read_reply(s):
-    """One RESP2 reply as raw bytes."""
-    line = read_line(s)
-    if line[:1] == b"$":
-        n = int(line[1:-2])
-        if n < 0:
-            return line
-        data = b""
-        while len(data) < n + 2:
-            chunk = s.recv(n + 2 - len(data))
-            if not chunk:
-                raise ConnectionError("closed")
-            data += chunk
-        return line + data
-    if line[:1] == b"*":
-        n = int(line[1:-2])
-        return line + b"".join(read_reply(s) for _ in range(max(n, 0)))
-    return line
-
-
-def call(s, *args):
-    s.sendall(cmd(*args))
-    return read_reply(s)
 
 
 def bulk_text(reply):

@@ -21,6 +21,7 @@
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/db.h"
+#include "server/notify.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -71,6 +72,7 @@ static void cmd_del(Client *c) {
         if (!db_lookup_write(c->db, k->ptr, k->len)) continue;
         db_delete(c->db, k->ptr, k->len);
         db_signal_modified(c->db, k->ptr, k->len);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", k->ptr, k->len, c->db->id);
         deleted++;
     }
     reply_int(c, deleted);
@@ -124,6 +126,8 @@ static void rename_generic(Client *c, bool nx) {
     add_with_expire(c->db, kv_rekey(kv, dst->ptr, dst->len, false), when);
     db_signal_modified(c->db, src->ptr, src->len);
     db_signal_modified(c->db, dst->ptr, dst->len);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_from", src->ptr, src->len, c->db->id);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_to", dst->ptr, dst->len, c->db->id);
     srv.dirty--; /* Redis counts a rename as one change, not two */
     nx ? reply_int(c, 1) : reply_ok(c);
 }
@@ -182,6 +186,7 @@ static void cmd_copy(Client *c) {
     }
     add_with_expire(o.dst, kv_rekey(kv, dst->ptr, dst->len, true), when);
     db_signal_modified(o.dst, dst->ptr, dst->len);
+    notify_keyspace_event(NOTIFY_GENERIC, "copy_to", dst->ptr, dst->len, o.dst->id);
     reply_int(c, 1);
 }
 
@@ -203,6 +208,8 @@ static void cmd_move(Client *c) {
     add_with_expire(dst, kv, when);
     db_signal_modified(c->db, key->ptr, key->len);
     db_signal_modified(dst, key->ptr, key->len);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_from", key->ptr, key->len, c->db->id);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_to", key->ptr, key->len, dst->id);
     srv.dirty--; /* one change, as Redis counts it */
     reply_int(c, 1);
 }
@@ -329,11 +336,13 @@ static void expire_generic(Client *c, int64_t basetime_ms, bool seconds) {
         reply_int(c, 0);
         return;
     }
-    if (when <= server_now_ms())
+    bool past = when <= server_now_ms();
+    if (past)
         db_delete(c->db, key->ptr, key->len);
     else
         db_set_expire(c->db, kv, when);
     db_signal_modified(c->db, key->ptr, key->len);
+    notify_keyspace_event(NOTIFY_GENERIC, past ? "del" : "expire", key->ptr, key->len, c->db->id);
     reply_int(c, 1);
 }
 
@@ -396,6 +405,7 @@ static void cmd_persist(Client *c) {
         return;
     }
     db_signal_modified(c->db, key->ptr, key->len);
+    notify_keyspace_event(NOTIFY_GENERIC, "persist", key->ptr, key->len, c->db->id);
     reply_int(c, 1);
 }
 

@@ -8,6 +8,7 @@
 #include "common/util.h"
 #include "server/client.h"
 #include "server/latency_hist.h"
+#include "server/notify.h"
 #include "server/server.h"
 #include "server/slowlog.h"
 
@@ -95,6 +96,23 @@ static void save_format(void *base, const CfgOption *o, Buf *out) {
     VG_UNUSED(o);
     ServerConfig *sc = base;
     if (sc->save_params) buf_append_str(out, sc->save_params);
+}
+
+/* notify-keyspace-events: Redis's class letters, printed in its canonical order. */
+static const char *notify_parse(void *base, const CfgOption *o, int argc, char **argv) {
+    VG_UNUSED(o);
+    int flags;
+    if (argc != 1 || !notify_flags_parse(argv[0], &flags))
+        return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    ((ServerConfig *)base)->notify_keyspace_events = flags;
+    return NULL;
+}
+
+static void notify_format(void *base, const CfgOption *o, Buf *out) {
+    VG_UNUSED(o);
+    char letters[24];
+    notify_flags_format(((ServerConfig *)base)->notify_keyspace_events, letters);
+    buf_append_str(out, letters);
 }
 
 /* unixsocketperm: octal permission bits, as Redis reads and prints them. */
@@ -298,6 +316,7 @@ const CfgOption server_options[] = {
     CFG_BOOL("daemonize", CFG_IMMUTABLE, "server", S, daemonize, 0, apply_daemonize),
     CFG_ENUM("supervised", CFG_IMMUTABLE, "server", S, supervised, SUPERVISED_NO, supervised_names, NULL),
     CFG_ENUM("enable-debug-command", CFG_IMMUTABLE, "server", S, enable_debug_cmd, DEBUG_CMD_NO, debug_cmd_names, NULL),
+    CFG_CUSTOM("notify-keyspace-events", CFG_MUTABLE, "server", "", notify_parse, notify_format, NULL),
     CFG_BOOL("activerehashing", CFG_MUTABLE, "server", S, activerehashing, 1, NULL),
     CFG_BYTES("proto-max-bulk-len", CFG_MUTABLE, "server", S, proto_max_bulk_len, 512 * MB, 1 * MB, LLONG_MAX, apply_bulk_len),
     CFG_CUSTOM("client-output-buffer-limit", CFG_MUTABLE | CFG_MULTI_ARG, "server", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", obuf_limit_parse, obuf_limit_format, NULL),

@@ -4,6 +4,7 @@
 #include "common/mem.h"
 #include "server/dispatch.h"
 #include "server/multi.h"
+#include "server/notify.h"
 #include "server/server.h"
 
 #include <string.h>
@@ -113,6 +114,7 @@ void db_delete_expired(Db *db, Kv *kv) {
     /* Propagation of the DEL to AOF/replicas arrives with the persistence issue. */
     Kv *dead = db_unlink(db, kv->key, kv->keylen, &when);
     multi_touch_key(db, dead->key, dead->keylen); /* after the unlink: WATCH checks presence */
+    notify_keyspace_event(NOTIFY_EXPIRED, "expired", dead->key, dead->keylen, db->id);
     kv_free(dead);
 }
 

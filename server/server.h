@@ -64,6 +64,8 @@ typedef struct ServerConfig {
     long long maxmemory;
     int maxmemory_policy;
     long long maxmemory_samples;
+    /* notify-keyspace-events as NOTIFY_* flags (notify.h); 0 = off */
+    int notify_keyspace_events;
     /* observability */
     long long slowlog_log_slower_than_us;
     long long slowlog_max_len;

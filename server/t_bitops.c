@@ -11,6 +11,7 @@
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/db.h"
+#include "server/notify.h"
 #include "server/object.h"
 #include "server/reply.h"
 #include "server/server.h"
@@ -175,7 +176,10 @@ static void cmd_setbit(Client *c) {
         *byte |= mask;
     else
         *byte &= (unsigned char)~mask;
-    if (grown || old != on) db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
+    if (grown || old != on) {
+        db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
+        notify_keyspace_event(NOTIFY_STRING, "setbit", c->argv[1].ptr, c->argv[1].len, c->db->id);
+    }
     reply_int(c, old);
 }
 
@@ -387,7 +391,9 @@ static int bitop_sources_or_reply(Client *c, Kv **src, size_t *maxlen) {
 static void bitop_store(Client *c, int op, Kv **src, size_t maxlen) {
     const RespArg *dest = &c->argv[2];
     if (maxlen == 0) {
-        if (db_delete(c->db, dest->ptr, dest->len)) db_signal_modified(c->db, dest->ptr, dest->len);
+        if (!db_delete(c->db, dest->ptr, dest->len)) return;
+        db_signal_modified(c->db, dest->ptr, dest->len);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", dest->ptr, dest->len, c->db->id);
         return;
     }
     Kv *kv = kv_new_raw(dest->ptr, dest->len, NULL, 0, maxlen);
@@ -398,6 +404,7 @@ static void bitop_store(Client *c, int op, Kv **src, size_t maxlen) {
     s->data[maxlen] = '\0';
     db_set(c->db, kv, false);
     db_signal_modified(c->db, dest->ptr, dest->len);
+    notify_keyspace_event(NOTIFY_STRING, "set", dest->ptr, dest->len, c->db->id);
 }
 
 static void cmd_bitop(Client *c) {

@@ -15,6 +15,7 @@
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/db.h"
+#include "server/notify.h"
 #include "server/object.h"
 #include "server/reply.h"
 #include "server/server.h"
@@ -219,6 +220,9 @@ static void set_generic(Client *c, const SetOpts *o, const RespArg *val, bool as
      * expiry removes it (Redis 7.0 does the same). */
     if (when_ms >= 0) db_set_expire(c->db, kv, when_ms);
     db_signal_modified(c->db, key->ptr, key->len);
+    notify_keyspace_event(NOTIFY_STRING, "set", key->ptr, key->len, c->db->id);
+    if (when_ms >= 0)
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", key->ptr, key->len, c->db->id);
     if (o->flags & OPT_GET) return;
     if (as_int)
         reply_int(c, 1);
@@ -263,6 +267,7 @@ static void cmd_getset(Client *c) {
     Kv *old = db_lookup_write(c->db, key->ptr, key->len);
     string_store(c->db, old, kv_new_string(key->ptr, key->len, val->ptr, val->len), false);
     db_signal_modified(c->db, key->ptr, key->len);
+    notify_keyspace_event(NOTIFY_STRING, "set", key->ptr, key->len, c->db->id);
 }
 
 /* GETDEL key */
@@ -270,20 +275,28 @@ static void cmd_getdel(Client *c) {
     const RespArg *key = &c->argv[1];
     bool found;
     if (string_get_or_reply(c, &found) != 0 || !found) return;
-    if (db_delete(c->db, key->ptr, key->len)) db_signal_modified(c->db, key->ptr, key->len);
+    if (!db_delete(c->db, key->ptr, key->len)) return;
+    db_signal_modified(c->db, key->ptr, key->len);
+    notify_keyspace_event(NOTIFY_GENERIC, "del", key->ptr, key->len, c->db->id);
 }
 
 /* GETEX's write after the value was replied: expire, delete or persist. */
 static void getex_apply(Client *c, Kv *kv, const SetOpts *o, int64_t when_ms) {
     const RespArg *key = &c->argv[1];
+    const char *event;
     if ((o->flags & (OPT_EXAT | OPT_PXAT)) && when_ms <= server_now_ms()) {
         db_delete(c->db, key->ptr, key->len);
+        event = "del";
     } else if (o->expire) {
         db_set_expire(c->db, kv, when_ms);
+        event = "expire";
     } else if (!(o->flags & OPT_PERSIST) || !db_remove_expire(c->db, kv)) {
         return;
+    } else {
+        event = "persist";
     }
     db_signal_modified(c->db, key->ptr, key->len);
+    notify_keyspace_event(NOTIFY_GENERIC, event, key->ptr, key->len, c->db->id);
 }
 
 /* GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]. Redis checks the expire value only once
@@ -320,6 +333,7 @@ static void mset_generic(Client *c, bool nx) {
         Kv *old = db_lookup_write(c->db, key->ptr, key->len);
         string_store(c->db, old, kv_new_string(key->ptr, key->len, val->ptr, val->len), false);
         db_signal_modified(c->db, key->ptr, key->len);
+        notify_keyspace_event(NOTIFY_STRING, "set", key->ptr, key->len, c->db->id);
     }
     if (nx)
         reply_int(c, 1);
@@ -371,6 +385,7 @@ static void incr_by(Client *c, long long delta) {
     else
         string_store(c->db, kv, kv_new_int(key->ptr, key->len, v), true);
     db_signal_modified(c->db, key->ptr, key->len);
+    notify_keyspace_event(NOTIFY_STRING, "incrby", key->ptr, key->len, c->db->id);
     reply_int(c, v);
 }
 
@@ -430,6 +445,7 @@ static void cmd_incrbyfloat(Client *c) {
     VG_ASSERT(n > 0); /* finite values always fit UTIL_LD_STR_MAX */
     string_store(c->db, kv, kv_new_string_noint(key->ptr, key->len, buf, (size_t)n), true);
     db_signal_modified(c->db, key->ptr, key->len);
+    notify_keyspace_event(NOTIFY_STRING, "incrbyfloat", key->ptr, key->len, c->db->id);
     reply_bulk(c, buf, (size_t)n);
 }
 
@@ -455,6 +471,7 @@ static void cmd_append(Client *c) {
         total = s->len;
     }
     db_signal_modified(c->db, key->ptr, key->len);
+    notify_keyspace_event(NOTIFY_STRING, "append", key->ptr, key->len, c->db->id);
     reply_int(c, (long long)total);
 }
 
@@ -504,6 +521,7 @@ static void cmd_setrange(Client *c) {
     if (string_length_ok_or_reply(c, (size_t)offset, val->len) != 0) return;
     size_t len = setrange_write(c->db, kv, key, (size_t)offset, val);
     db_signal_modified(c->db, key->ptr, key->len);
+    notify_keyspace_event(NOTIFY_STRING, "setrange", key->ptr, key->len, c->db->id);
     reply_int(c, (long long)len);
 }
 

@@ -114,6 +114,15 @@ def die_with_parent():
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)
 
 
+def vigil_binary():
+    """The vigil-server under test ($VIGIL_SERVER, set by ctest); exits 2 when unset."""
+    binary = os.environ.get("VIGIL_SERVER")
+    if not binary:
+        print("set VIGIL_SERVER to the vigil-server binary", file=sys.stderr)
+        sys.exit(2)
+    return binary
+
+
 def run_checks(checks, only=(), after_each=None):
     """Run every check_* method of `checks` in source order (or only the named ones, without
     the check_ prefix), printing ok/FAIL and a traceback per failure. `after_each(name)` may

@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itlib import Server, run_checks  # noqa: E402
+from itlib import Server, run_checks, vigil_binary  # noqa: E402
 
 
 def run(args, timeout=30):
@@ -168,10 +168,7 @@ class Checks:
 
 
 def main():
-    binary = os.environ.get("VIGIL_SERVER")
-    if not binary:
-        print("set VIGIL_SERVER to the vigil-server binary", file=sys.stderr)
-        return 2
+    binary = vigil_binary()
     for tool in ("redis-cli", "redis-benchmark", "timeout", "stdbuf"):
         if not shutil.which(tool):
             print(f"{tool} not found", file=sys.stderr)

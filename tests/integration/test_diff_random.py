@@ -59,7 +59,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itlib import Server  # noqa: E402 - the shared server fixture
+from itlib import Server, vigil_binary  # noqa: E402 - the shared server fixture
 
 REPLY_TIMEOUT_S = 30  # one batch, both servers
 NUM_DBS = 4  # SELECT, MOVE, COPY DB and SWAPDB stay in 0..3; the dataset check reads these
@@ -765,11 +765,8 @@ def run(differ, gen, n, batch_size, check_every, dump):
 
 
 def main():
-    vigil_bin = os.environ.get("VIGIL_SERVER")
+    vigil_bin = vigil_binary()
     redis_bin = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
-    if not vigil_bin:
-        print("set VIGIL_SERVER to the vigil-server binary", file=sys.stderr)
-        return 2
     seed = env_int("DIFF_SEED", 1)
     n = env_int("DIFF_COMMANDS", 20000)
     batch_size = env_int("DIFF_BATCH", 100)

@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, read_reply, run_checks, wait_until)
+    Server, call, cmd, connect, read_reply, run_checks, wait_until, vigil_binary)
 
 # Each command is run in db 0 unless a SELECT precedes it; replies are not compared here
 # (compat covers them), only the notifications.
@@ -230,10 +230,7 @@ EXPECTED = [  # recorded from redis-server 7.0.15; used when REDIS_SERVER is uns
 
 
 def main():
-    binary = os.environ.get("VIGIL_SERVER")
-    if not binary:
-        print("set VIGIL_SERVER to the vigil-server binary", file=sys.stderr)
-        return 2
+    binary = vigil_binary()
     checks = Checks(binary, os.environ.get("REDIS_SERVER"))
     return 1 if run_checks(checks, sys.argv[1:]) else 0
 

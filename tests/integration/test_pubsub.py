@@ -23,7 +23,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, read_reply, run_checks, wait_until)
+    Server, call, cmd, connect, read_reply, run_checks, wait_until, vigil_binary)
 
 
 
@@ -187,10 +187,7 @@ class Checks:
 
 
 def main():
-    binary = os.environ.get("VIGIL_SERVER")
-    if not binary:
-        print("set VIGIL_SERVER to the vigil-server binary", file=sys.stderr)
-        return 2
+    binary = vigil_binary()
     checks = Checks(binary)
 
     def alive(name):

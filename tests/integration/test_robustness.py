@@ -30,7 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, read_reply, run_checks, wait_until)
+    Server, call, cmd, connect, read_reply, run_checks, wait_until, vigil_binary)
 
 
 
@@ -245,10 +245,7 @@ class Checks:
 
 
 def main():
-    binary = os.environ.get("VIGIL_SERVER")
-    if not binary:
-        print("set VIGIL_SERVER to the vigil-server binary", file=sys.stderr)
-        return 2
+    binary = vigil_binary()
     failures = run_checks(Checks(binary), sys.argv[1:])
     return 1 if failures else 0
 

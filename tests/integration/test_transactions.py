@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, read_reply, run_checks, wait_until)
+    Server, call, cmd, connect, read_reply, run_checks, wait_until, vigil_binary)
 
 NULL_ARRAY = b"*-1\r\n"
 
@@ -227,10 +227,7 @@ class Checks:
 
 
 def main():
-    binary = os.environ.get("VIGIL_SERVER")
-    if not binary:
-        print("set VIGIL_SERVER to the vigil-server binary", file=sys.stderr)
-        return 2
+    binary = vigil_binary()
     checks = Checks(binary)
     try:
         failures = run_checks(checks, sys.argv[1:], after_each=checks.reset)

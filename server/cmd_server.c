@@ -27,6 +27,7 @@
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/db.h"
+#include "server/digest.h"
 #include "server/latency.h"
 #include "server/reply.h"
 #include "server/server.h"
@@ -107,33 +108,8 @@ static void cmd_shutdown(Client *c) {
 
 /* ---------------------------------------------------------------- DEBUG DIGEST */
 
-typedef uint8_t Digest[20];
-
-static void digest_xor(Digest d, const void *p, size_t len) {
-    Sha1 s;
-    uint8_t h[20];
-    sha1_init(&s);
-    sha1_update(&s, p, len);
-    sha1_final(&s, h);
-    for (int i = 0; i < 20; i++)
-        d[i] ^= h[i];
-}
-
-static void digest_mix(Digest d, const void *p, size_t len) {
-    Sha1 s;
-    digest_xor(d, p, len);
-    sha1_init(&s);
-    sha1_update(&s, d, 20);
-    sha1_final(&s, d);
-}
-
-static void digest_mix_u32(Digest d, uint32_t v) {
-    uint8_t be[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    digest_mix(d, be, sizeof(be));
-}
-
-/* The value part of a key's digest: type, value, TTL marker. Types other than strings
- * contribute only their type until their modules add their element digests here. */
+/* The value part of a key's digest: type, value (each type module digests its elements),
+ * TTL marker. */
 static void digest_value(const Kv *kv, Digest d) {
     digest_mix_u32(d, kv->type);
     if (kv->type == OBJ_STRING) {
@@ -141,6 +117,8 @@ static void digest_value(const Kv *kv, Digest d) {
         size_t len;
         const char *s = kv_str(kv, &len, num);
         digest_mix(d, s, len);
+    } else {
+        kv_type_ops(kv)->digest(kv, d);
     }
     if (kv->has_expire) digest_xor(d, "!!expire!!", 10);
 }

@@ -22,6 +22,11 @@ static const CmdSpec *const groups[] = {
     client_commands,
     pubsub_commands,
     multi_commands,
+    list_commands,
+    hash_commands,
+    set_commands,
+    zset_commands,
+    sort_commands,
 };
 
 static Dict command_dict;

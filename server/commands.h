@@ -109,5 +109,10 @@ extern const CmdSpec config_commands[];        /* cmd_config.c: CONFIG, INFO */
 extern const CmdSpec client_commands[];        /* cmd_client.c: CLIENT */
 extern const CmdSpec multi_commands[];         /* multi.c: MULTI, EXEC, DISCARD, WATCH, UNWATCH */
 extern const CmdSpec pubsub_commands[];        /* pubsub.c: (P)(UN)SUBSCRIBE, PUBLISH, PUBSUB */
+extern const CmdSpec list_commands[];          /* t_list.c, with the blocking list commands */
+extern const CmdSpec hash_commands[];          /* t_hash.c */
+extern const CmdSpec set_commands[];           /* t_set.c */
+extern const CmdSpec zset_commands[];          /* t_zset.c, with BZPOPMIN/BZPOPMAX/BZMPOP */
+extern const CmdSpec sort_commands[];          /* sort.c: SORT, SORT_RO */
 
 #endif

@@ -331,6 +331,16 @@ const CfgOption server_options[] = {
     CFG_ENUM("maxmemory-policy", CFG_MUTABLE, "memory", S, maxmemory_policy, 7, maxmemory_policy_names, NULL),
     CFG_INT("maxmemory-samples", CFG_MUTABLE, "memory", S, maxmemory_samples, 5, 1, INT_MAX, NULL),
     CFG_BOOL("lazyfree-lazy-user-flush", CFG_MUTABLE, "memory", S, lazyfree_lazy_user_flush, 0, NULL),
+    /* encodings of small values (Redis's names; the ziplist spellings are aliases) */
+    {.name = "list-max-listpack-size", .alias = "list-max-ziplist-size", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "memory", .offset = offsetof(S, list_max_listpack_size), .def = -2, .min = INT_MIN, .max = INT_MAX},
+    CFG_INT("list-compress-depth", CFG_MUTABLE, "memory", S, list_compress_depth, 0, 0, INT_MAX, NULL),
+    {.name = "hash-max-listpack-entries", .alias = "hash-max-ziplist-entries", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "memory", .offset = offsetof(S, hash_max_listpack_entries), .def = 512, .min = 0, .max = LONG_MAX},
+    {.name = "hash-max-listpack-value", .alias = "hash-max-ziplist-value", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "memory", .offset = offsetof(S, hash_max_listpack_value), .def = 64, .min = 0, .max = LONG_MAX},
+    CFG_INT("set-max-intset-entries", CFG_MUTABLE, "memory", S, set_max_intset_entries, 512, 0, LONG_MAX, NULL),
+    CFG_INT("set-max-listpack-entries", CFG_MUTABLE, "memory", S, set_max_listpack_entries, 128, 0, LONG_MAX, NULL),
+    CFG_INT("set-max-listpack-value", CFG_MUTABLE, "memory", S, set_max_listpack_value, 64, 0, LONG_MAX, NULL),
+    {.name = "zset-max-listpack-entries", .alias = "zset-max-ziplist-entries", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "memory", .offset = offsetof(S, zset_max_listpack_entries), .def = 128, .min = 0, .max = LONG_MAX},
+    {.name = "zset-max-listpack-value", .alias = "zset-max-ziplist-value", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "memory", .offset = offsetof(S, zset_max_listpack_value), .def = 64, .min = 0, .max = LONG_MAX},
     /* [persistence]: stored and reported; the persistence issue gives them effect */
     CFG_STRING("dbfilename", CFG_MUTABLE | CFG_PROTECTED, "persistence", S, dbfilename, "dump.rdb", NULL),
     CFG_BOOL("appendonly", CFG_MUTABLE, "persistence", S, appendonly, 0, apply_appendonly),

@@ -2,6 +2,7 @@
 #include "server/db.h"
 
 #include "common/mem.h"
+#include "server/blocked.h"
 #include "server/dispatch.h"
 #include "server/multi.h"
 #include "server/notify.h"
@@ -142,9 +143,15 @@ Kv *db_lookup_write(Db *db, const char *key, size_t len) {
     return kv;
 }
 
+/* Clients may wait for a list or sorted set to appear under this key (blocked.h). */
+static void signal_if_awaited(Db *db, const Kv *kv) {
+    if (kv->type == OBJ_LIST || kv->type == OBJ_ZSET) blocked_signal_key(db, kv->key, kv->keylen);
+}
+
 void db_add(Db *db, Kv *kv) {
     kv->has_expire = 0;
     dict_insert(&db->keys, &kv->node);
+    signal_if_awaited(db, kv);
 }
 
 Kv *db_make_raw(Db *db, Kv *kv, size_t need) {
@@ -174,6 +181,7 @@ void db_replace(Db *db, Kv *old, Kv *nkv) {
     }
     dict_replace(&db->keys, &old->node, &nkv->node);
     kv_free(old);
+    signal_if_awaited(db, nkv);
 }
 
 void db_set(Db *db, Kv *kv, bool keep_ttl) {
@@ -221,6 +229,8 @@ void db_swap(Db *a, Db *b) {
     *b = tmp;
     a->id = ida;
     b->id = idb;
+    blocked_signal_db(a);
+    blocked_signal_db(b);
 }
 
 void db_signal_modified(Db *db, const char *key, size_t len) {

@@ -147,12 +147,22 @@ Kv *kv_make_raw(Kv *kv, size_t need, bool *moved) {
     return kv;
 }
 
+const TypeOps *kv_type_ops(const Kv *kv) {
+    switch (kv->type) {
+    case OBJ_LIST: return &list_type_ops;
+    case OBJ_HASH: return &hash_type_ops;
+    case OBJ_SET: return &set_type_ops;
+    case OBJ_ZSET: return &zset_type_ops;
+    default: vg_assert_fail("kv->type is an aggregate type", __FILE__, __LINE__);
+    }
+}
+
 static void *value_dup(const Kv *kv) {
-    if (kv->type == OBJ_STRING && kv->encoding == ENC_RAW) {
-        RawStr *s = kv_raw(kv);
+    if (kv->type == OBJ_STRING) {
+        RawStr *s = kv_raw(kv); /* ENC_RAW: the only string encoding with its own block */
         return rawstr_new(s->data, s->len, s->len);
     }
-    return kv->v.ptr; /* other types arrive with their own issue */
+    return kv_type_ops(kv)->dup_value(kv);
 }
 
 Kv *kv_rekey(Kv *kv, const char *key, size_t klen, bool dup) {
@@ -179,7 +189,11 @@ Kv *kv_rekey(Kv *kv, const char *key, size_t klen, bool dup) {
 
 void kv_free(Kv *kv) {
     if (!kv) return;
-    if (kv->type == OBJ_STRING && kv->encoding == ENC_RAW) mem_free(kv->v.ptr);
+    if (kv->type == OBJ_STRING) {
+        if (kv->encoding == ENC_RAW) mem_free(kv->v.ptr);
+    } else if (kv->v.ptr) {
+        kv_type_ops(kv)->free_value(kv);
+    }
     mem_free(kv);
 }
 
@@ -218,9 +232,12 @@ long long kv_refcount(const Kv *kv) {
     return shared ? OBJ_SHARED_REFCOUNT : 1;
 }
 
-size_t kv_memory_usage(const Kv *kv) {
+size_t kv_memory_usage(const Kv *kv, long long samples) {
     size_t n = mem_usable_size((void *)kv);
-    if (kv->type == OBJ_STRING && kv->encoding == ENC_RAW) n += mem_usable_size(kv->v.ptr);
+    if (kv->type != OBJ_STRING)
+        n += kv_type_ops(kv)->memory_usage(kv, samples);
+    else if (kv->encoding == ENC_RAW)
+        n += mem_usable_size(kv->v.ptr);
     return n;
 }
 

@@ -125,12 +125,29 @@ size_t rawstr_capacity(const RawStr *s);
 /* Grow a raw value's room (the RawStr may move; kv->v.ptr is updated). */
 void kv_raw_reserve(Kv *kv, size_t need);
 
+/* What object.c needs from each aggregate type's module (t_list.c, t_hash.c, t_set.c,
+ * t_zset.c): the value behind Kv.v.ptr in any of its encodings. */
+typedef uint8_t ObjDigest[20]; /* server/digest.h's Digest */
+typedef struct TypeOps {
+    void (*free_value)(Kv *kv);               /* free kv->v.ptr (not the Kv) */
+    void *(*dup_value)(const Kv *kv);         /* a deep copy of kv->v.ptr, same encoding */
+    /* Bytes the value occupies beyond the Kv block, as MEMORY USAGE reports: exact for
+     * compact encodings, estimated from `samples` elements (0 = all) for the large ones. */
+    size_t (*memory_usage)(const Kv *kv, long long samples);
+    void (*digest)(const Kv *kv, ObjDigest d); /* DEBUG DIGEST's value part (digest.h) */
+} TypeOps;
+
+extern const TypeOps list_type_ops, hash_type_ops, set_type_ops, zset_type_ops;
+/* The ops of a non-string Kv. */
+const TypeOps *kv_type_ops(const Kv *kv);
+
 const char *obj_type_name(int type);
 const char *obj_encoding_name(int encoding);
 /* The refcount Redis would report for this value (OBJECT REFCOUNT, DEBUG OBJECT). */
 long long kv_refcount(const Kv *kv);
-/* Bytes this Kv (and its value) occupy, as MEMORY USAGE reports. */
-size_t kv_memory_usage(const Kv *kv);
+/* Bytes this Kv (and its value) occupy, as MEMORY USAGE reports (`samples` elements of a
+ * large aggregate are measured and the rest extrapolated; 0 = all). */
+size_t kv_memory_usage(const Kv *kv, long long samples);
 
 /* LRU clock in seconds, 24 bits (server cron keeps srv.lru_clock). */
 uint32_t obj_lru_clock(void);

@@ -79,6 +79,13 @@ typedef struct ServerConfig {
     int appendfsync;
     char *save_params; /* "3600 1 300 100 60 10000" or "" */
     int lazyfree_lazy_user_flush;
+    /* encodings of small values: past these a listpack/intset converts to the large form */
+    long long list_max_listpack_size; /* > 0: entries per quicklist node; -1..-5: 4..64 KB */
+    long long list_compress_depth;    /* accepted; nodes are not compressed */
+    long long hash_max_listpack_entries, hash_max_listpack_value;
+    long long set_max_intset_entries;
+    long long set_max_listpack_entries, set_max_listpack_value;
+    long long zset_max_listpack_entries, zset_max_listpack_value;
     /* client-output-buffer-limit: per class, {hard bytes, soft bytes, soft seconds} */
     long long client_obuf_limits[OBUF_CLASS_COUNT][3];
 } ServerConfig;

@@ -1,0 +1,55 @@
+/* blocked.h - clients blocked on keys: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN,
+ * BZPOPMAX, BZMPOP.
+ *
+ * A blocking command that finds nothing to serve calls blocked_wait_keys(): the client keeps
+ * its request (argv is copied out of the query buffer), runs no further commands, and waits
+ * in each key's FIFO. When a key is created or replaced (db.c signals every db_add,
+ * db_replace and db_set of a list or sorted set, SWAPDB and MOVE through blocked_signal_key),
+ * the clients waiting on it are served once the current command (or the whole EXEC, or
+ * script) has finished: first come, first served, each runs its command again from the
+ * start exactly as if it had just arrived, and one that finds nothing again (an earlier
+ * client took the element) keeps its place in the queue. The timeout, CLIENT UNBLOCK and
+ * disconnection end the wait; nothing of the client stays behind.
+ *
+ * A blocking command called where it cannot block (inside MULTI/EXEC, a script) replies as
+ * if its timeout had passed: blocked_can_block() says which. */
+#ifndef VIGIL_SERVER_BLOCKED_H
+#define VIGIL_SERVER_BLOCKED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/resp_reader.h"
+
+typedef struct Client Client;
+typedef struct Db Db;
+
+enum {
+    UNBLOCK_TIMEOUT = 0, /* the timeout reply (null) */
+    UNBLOCK_ERROR = 1,   /* CLIENT UNBLOCK ... ERROR: -UNBLOCKED */
+};
+
+/* A blocking timeout in seconds, fractional allowed, as an absolute deadline in server ms
+ * (0 = wait forever). Replies with Redis's error and returns -1 when invalid. */
+int blocked_parse_timeout_or_reply(Client *c, const RespArg *arg, int64_t *deadline_ms);
+/* False inside MULTI/EXEC or a script: the caller replies its timeout reply instead. */
+bool blocked_can_block(const Client *c);
+/* Block c (the running client) on nkeys consecutive key arguments. The timeout reply is a
+ * null array (BLPOP, BLMPOP, BZPOPMIN, BZMPOP) or a null bulk (BLMOVE, BRPOPLPUSH). */
+void blocked_wait_keys(Client *c, const RespArg *keys, int nkeys, int64_t deadline_ms,
+                       bool null_array);
+/* A key of db was created or replaced. O(1) when no client waits on any key. */
+void blocked_signal_key(Db *db, const char *key, size_t len);
+/* Every key of db (SWAPDB, FLUSHDB leave nothing to serve, but SWAPDB brings new keys). */
+void blocked_signal_db(Db *db);
+/* Serve the clients of the signalled keys (dispatch calls it after each top-level command). */
+void blocked_serve_ready_keys(void);
+/* End a client's wait: UNBLOCK_TIMEOUT or UNBLOCK_ERROR reply. */
+void blocked_unblock(Client *c, int how);
+/* The client is going away: drop it from every queue, no reply. */
+void blocked_client_free(Client *c);
+/* INFO clients: blocked_clients. */
+long long blocked_clients_count(void);
+
+#endif

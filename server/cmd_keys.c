@@ -23,6 +23,7 @@
 #include "server/db.h"
 #include "server/notify.h"
 #include "server/reply.h"
+#include "server/scan.h"
 #include "server/server.h"
 
 #include <limits.h>
@@ -451,14 +452,15 @@ static bool scan_cursor_parse(const RespArg *a, uint64_t *out) {
     return true;
 }
 
-typedef struct ScanOpts {
-    long long count;     /* COUNT: table entries to visit per call, >= 1 */
-    const RespArg *pat;  /* MATCH, or NULL for all (also for "*") */
-    const RespArg *type; /* TYPE, or NULL */
-} ScanOpts;
+int scan_cursor_or_reply(Client *c, const RespArg *a, uint64_t *cursor) {
+    if (scan_cursor_parse(a, cursor)) return 0;
+    reply_error(c, "ERR invalid cursor");
+    return -1;
+}
 
-static int scan_parse_or_reply(Client *c, ScanOpts *o) {
-    for (int j = 2; j < c->argc; j += 2) {
+int scan_opts_or_reply(Client *c, int first, bool allow_type, ScanOpts *o) {
+    *o = (ScanOpts){.count = 10, .pat = NULL, .type = NULL};
+    for (int j = first; j < c->argc; j += 2) {
         if (j + 1 == c->argc) { /* every option takes a value */
             reply_syntax_error(c);
             return -1;
@@ -472,7 +474,7 @@ static int scan_parse_or_reply(Client *c, ScanOpts *o) {
             }
         } else if (arg_is(opt, "match")) {
             o->pat = (val->len == 1 && val->ptr[0] == '*') ? NULL : val;
-        } else if (arg_is(opt, "type")) {
+        } else if (allow_type && arg_is(opt, "type")) {
             o->type = val;
         } else {
             reply_syntax_error(c);
@@ -484,18 +486,22 @@ static int scan_parse_or_reply(Client *c, ScanOpts *o) {
 
 /* Keys gathered by one SCAN call: copies, since filtering may expire (free) their Kv. */
 typedef struct ScanBatch {
-    const RespArg *pat;
+    const ScanOpts *opts;
     long long visited; /* entries seen, matching or not: what COUNT bounds */
     Buf keys;          /* key bytes, back to back */
     size_t *ends;      /* ends[i]: end offset of key i in keys */
     size_t n, cap;
 } ScanBatch;
 
+bool scan_match(const ScanOpts *o, const char *s, size_t len) {
+    return !o->pat || glob_match(o->pat->ptr, o->pat->len, s, len, false);
+}
+
 static void scan_collect(DictNode *node, void *ud) {
     ScanBatch *b = ud;
     const Kv *kv = (const Kv *)node;
     b->visited++;
-    if (b->pat && !glob_match(b->pat->ptr, b->pat->len, kv->key, kv->keylen, false)) return;
+    if (!scan_match(b->opts, kv->key, kv->keylen)) return;
     if (b->n == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 16;
         b->ends = mem_realloc(b->ends, b->cap * sizeof(*b->ends));
@@ -541,13 +547,10 @@ static void scan_reply(Client *c, const ScanOpts *o, ScanBatch *b, uint64_t curs
  * buckets are visited per call so a sparse table cannot stall the server. */
 static void cmd_scan(Client *c) {
     uint64_t cursor;
-    if (!scan_cursor_parse(&c->argv[1], &cursor)) {
-        reply_error(c, "ERR invalid cursor");
-        return;
-    }
-    ScanOpts o = {.count = 10, .pat = NULL, .type = NULL};
-    if (scan_parse_or_reply(c, &o) != 0) return;
-    ScanBatch b = {.pat = o.pat, .keys = BUF_INIT, .ends = NULL};
+    ScanOpts o;
+    if (scan_cursor_or_reply(c, &c->argv[1], &cursor) != 0) return;
+    if (scan_opts_or_reply(c, 2, true, &o) != 0) return;
+    ScanBatch b = {.opts = &o, .keys = BUF_INIT, .ends = NULL};
     long long budget = o.count > LLONG_MAX / 10 ? LLONG_MAX : o.count * 10;
     do {
         cursor = dict_scan(&c->db->keys, cursor, scan_collect, &b);

@@ -388,8 +388,8 @@ const unsigned char *lp_get(const unsigned char *p, uint32_t *slen, long long *i
 }
 
 const char *lp_get_str(const unsigned char *p, size_t *len, char buf[LP_INTBUF_SIZE]) {
-    uint32_t slen;
-    long long v;
+    uint32_t slen = 0;
+    long long v = 0; /* set by lp_get for integer entries (zeroed for -Wmaybe-uninitialized) */
     const unsigned char *s = lp_get(p, &slen, &v);
     if (s) {
         *len = slen;

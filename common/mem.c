@@ -5,7 +5,9 @@
  * background threads (lazy free, fsync jobs) allocate too. */
 #include "common/mem.h"
 
+#include "common/buf.h"
 #include "common/log.h"
+#include "common/vg.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -133,9 +135,30 @@ const char *mem_allocator_name(void) {
     }
     return name;
 }
+static void stats_print_cb(void *ud, const char *text) {
+    buf_append_str(ud, text);
+}
+
+void mem_malloc_stats(Buf *out) {
+    malloc_stats_print(stats_print_cb, out, NULL);
+}
+
+bool mem_purge(void) {
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "arena.%d.purge", MALLCTL_ARENAS_ALL);
+    return mallctl(cmd, NULL, NULL, NULL, 0) == 0;
+}
 #else
 void mem_stats(MemStats *out) {
     memset(out, 0, sizeof(*out));
+}
+
+void mem_malloc_stats(Buf *out) {
+    buf_append_str(out, "Stats not supported for the current allocator\n");
+}
+
+bool mem_purge(void) {
+    return true;
 }
 
 const char *mem_allocator_name(void) {

@@ -37,6 +37,13 @@ typedef struct MemStats {
     size_t frag_bytes; /* active - allocated */
 } MemStats;
 void mem_stats(MemStats *out);
+
+/* Append jemalloc's malloc_stats_print report to out (a one-line notice in the sanitizer
+ * build, which uses libc malloc). */
+struct Buf;
+void mem_malloc_stats(struct Buf *out);
+/* Return unused dirty pages of every arena to the system (MEMORY PURGE). */
+bool mem_purge(void);
 /* Resident set size of this process from /proc/self/statm; 0 if unreadable. */
 size_t mem_rss_bytes(void);
 /* "jemalloc-5.3.0" or "libc". */

@@ -27,6 +27,7 @@ static const CmdSpec *const groups[] = {
     set_commands,
     zset_commands,
     sort_commands,
+    memory_commands,
 };
 
 static Dict command_dict;

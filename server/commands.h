@@ -114,5 +114,6 @@ extern const CmdSpec hash_commands[];          /* t_hash.c */
 extern const CmdSpec set_commands[];           /* t_set.c */
 extern const CmdSpec zset_commands[];          /* t_zset.c, with BZPOPMIN/BZPOPMAX/BZMPOP */
 extern const CmdSpec sort_commands[];          /* sort.c: SORT, SORT_RO */
+extern const CmdSpec memory_commands[];        /* cmd_memory.c: MEMORY */
 
 #endif

@@ -244,25 +244,26 @@ static void section_clients(Buf *out) {
 
 /* ---- # Memory -------------------------------------------------------------------------- */
 
-typedef struct MemReport {
-    size_t used, rss, peak, startup, overhead, dataset, clients, system;
-    MemStats alloc;
-} MemReport;
-
 /* What Vigil keeps besides the data: start-up allocations, client buffers, and the bucket
  * arrays and expire entries of the keyspace (Kv nodes embed their links, so the data
  * itself carries no per-key overhead beyond its block). */
+void info_db_overhead(const Db *db, size_t *main, size_t *expires) {
+    *main = (size_t)dict_buckets(&db->keys) * sizeof(void *);
+    *expires = (size_t)dict_buckets(&db->expires) * sizeof(void *) +
+               (size_t)db_expires_size(db) * sizeof(ExpireEntry);
+}
+
 static size_t keyspace_overhead(void) {
     size_t n = 0;
     for (int i = 0; i < srv.ndbs; i++) {
-        Db *db = &srv.dbs[i];
-        n += (size_t)(dict_buckets(&db->keys) + dict_buckets(&db->expires)) * sizeof(void *);
-        n += (size_t)db_expires_size(db) * sizeof(ExpireEntry);
+        size_t main, expires;
+        info_db_overhead(&srv.dbs[i], &main, &expires);
+        n += main + expires;
     }
     return n;
 }
 
-static void memory_collect(MemReport *m) {
+void info_memory_report(MemReport *m) {
     ClientTotals t;
     clients_total(&t);
     m->used = mem_used_bytes();
@@ -339,7 +340,7 @@ static void memory_frag_lines(Buf *out, const MemReport *m) {
 
 static void section_memory(Buf *out) {
     MemReport m;
-    memory_collect(&m);
+    info_memory_report(&m);
     memory_usage_lines(out, &m);
     memory_script_lines(out);
     buf_printf(out, "maxmemory:%lld\r\n", cfg.maxmemory);

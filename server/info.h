@@ -12,7 +12,10 @@
 #define VIGIL_SERVER_INFO_H
 
 #include "common/buf.h"
+#include "common/mem.h"
 #include "common/resp_reader.h"
+
+typedef struct Db Db;
 
 void info_init(void);
 void info_cron(void);
@@ -24,6 +27,15 @@ void info_generate(Buf *out, int argc, const RespArg *argv);
 /* CONFIG RESETSTAT: forget the samples behind the instantaneous_* rates. The caller resets
  * srv.stats first. */
 void info_reset_stats(void);
+
+/* The figures behind INFO memory and MEMORY STATS (updates the peak). */
+typedef struct MemReport {
+    size_t used, rss, peak, startup, overhead, dataset, clients, system;
+    MemStats alloc;
+} MemReport;
+void info_memory_report(MemReport *m);
+/* What a database's tables cost besides the keys: bucket arrays, and the expire entries. */
+void info_db_overhead(const Db *db, size_t *main, size_t *expires);
 
 /* The 40-hex replication id INFO reports as master_replid. */
 const char *info_master_replid(void);

@@ -11,8 +11,9 @@ connection can see on its own):
                      PUBSUB NUMSUB/NUMPAT/CHANNELS
   close_unsubscribes a subscriber that disconnects leaves every channel and pattern
   obuf_limit         a subscriber that never reads is closed by the pubsub class of
-                     client-output-buffer-limit (logged as Redis does) and the server stays
-                     healthy
+                     client-output-buffer-limit (logged and counted as Redis does), while a
+                     subscriber on the same channel that keeps up gets every message and
+                     stays subscribed
   redis_py           redis-py's pubsub() API (subscribe, psubscribe, get_message)
 
 Run: VIGIL_SERVER=build/bin/vigil-server /usr/bin/python3 tests/integration/test_pubsub.py
@@ -140,13 +141,29 @@ class Checks:
         sub.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sub.connect(("127.0.0.1", self.port))
         sub.sendall(cmd("SUBSCRIBE", "flood"))
-        assert wait_until(lambda: numsub(ctl, "flood") == 1, 5)
+        good = connect(self.port, timeout=10)  # a subscriber that keeps up
+        good.sendall(cmd("SUBSCRIBE", "flood"))
+        read_reply(good)
+        assert wait_until(lambda: numsub(ctl, "flood") == 2, 5)
         chunk = b"y" * 50000
+        message = cmd("message", "flood", chunk)  # a RESP2 push is the same multibulk
+        sent = 0
         for _ in range(100):  # about 5 MB, far above the 1 MB hard limit
             ctl.sendall(cmd("PUBLISH", "flood", chunk))
-            if read_reply(ctl) == b":0\r\n":
+            receivers = read_reply(ctl)
+            sent += 1
+            assert read_reply(good) == message, "the healthy subscriber missed a message"
+            if receivers == b":1\r\n":
                 break
-        assert wait_until(lambda: numsub(ctl, "flood") == 0, 5), "subscriber not closed"
+        assert wait_until(lambda: numsub(ctl, "flood") == 1, 5), "slow subscriber not closed"
+        # the healthy one is still subscribed and served, and so are ordinary clients
+        ctl.sendall(cmd("PUBLISH", "flood", "after"))
+        assert read_reply(ctl) == b":1\r\n"
+        assert read_reply(good) == cmd("message", "flood", "after")
+        good.close()
+        stats = call(ctl, "INFO", "stats")
+        assert b"client_output_buffer_limit_disconnections:1\r\n" in stats or \
+            b"client_output_buffer_limit_disconnections" not in stats, stats
         assert wait_until(lambda: "for overcoming of output buffer limits" in self.srv.logs(),
                           5), self.srv.logs()
         assert call(ctl, "PING") == b"+PONG\r\n", "server did not survive"

@@ -13,12 +13,16 @@
 # alternating which server goes first, of redis-benchmark rows:
 #   SET, GET, INCR, MSET   -c 50 -n N (100000)           -r 100000 (random keys)
 #   SET, GET               -c 50 -n NP (1000000) -P 16   -r 100000
+#   LPUSH, LPOP, SADD, HSET, ZADD, LRANGE_100 (first 100 of a list redis-benchmark fills
+#   first), ZRANGE 0 99 of a 1000-member sorted set   -c 50 -n N -r 100000
 # For each row it prints the median ops/s of each server over the rounds, the ratio
 # vigil/redis, and each server's CPU time per request in microseconds (utime+stime of the
 # server PID from /proc/PID/stat before and after the row, divided by the requests; medians).
 # Then it FLUSHALLs both, loads KEYS (1000000) keys with 16-byte values (DEBUG POPULATE on
 # both if both have it, else the same pipelined SET stream through redis-cli --pipe) and
-# prints used_memory before/after and bytes per key. Both servers are stopped by PID on
+# prints used_memory before/after and bytes per key; then AGG (100000) hashes of 10 small
+# fields and AGG sorted sets of 10 members each, loaded with redis-cli --pipe, with bytes
+# per key (the compact listpack encodings on both servers). Both servers are stopped by PID on
 # exit (TERM, then KILL after 10 s), whatever happens. On 2 cores the client competes with
 # the server for CPU: compare the two columns, not the absolute numbers.
 set -euo pipefail
@@ -27,6 +31,7 @@ ROUNDS=${ROUNDS:-3}
 N=${N:-100000}
 NP=${NP:-1000000}
 KEYS=${KEYS:-1000000}
+AGG=${AGG:-100000}
 here=$(cd "$(dirname "$0")" && pwd)
 VIGIL=${1:-${VIGIL_SERVER:-$here/../build/bin/vigil-server}}
 REDIS=${REDIS_SERVER:-/usr/bin/redis-server}
@@ -90,18 +95,24 @@ median() { # numbers... (lower middle for an even count)
     printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
 }
 
-# Row definitions: label | redis-benchmark test | requests | extra flags
+# Row definitions: label | redis-benchmark test (or "cmd:" and a command line) | requests |
+# extra flags
 rows=("SET|set|$N|" "GET|get|$N|" "INCR|incr|$N|" "MSET (10 keys)|mset|$N|"
-    "SET -P 16|set|$NP|-P 16" "GET -P 16|get|$NP|-P 16")
+    "SET -P 16|set|$NP|-P 16" "GET -P 16|get|$NP|-P 16"
+    "LPUSH|lpush|$N|" "LPOP|lpop|$N|" "SADD|sadd|$N|" "HSET|hset|$N|" "ZADD|zadd|$N|"
+    "LRANGE_100|lrange_100|$N|" "ZRANGE 0 99|cmd:ZRANGE zbench 0 99|$N|")
 declare -A rps cpu
 
 run_row() { # name row-index round
     local name=$1 idx=$2 round=$3 label test n flags out before after r
     IFS='|' read -r label test n flags <<<"${rows[$idx]}"
     before=$(cpu_ticks "${pid[$name]}")
+    local what=(-t "$test")
+    # shellcheck disable=SC2206 # a custom command line is split into its words on purpose
+    [[ $test == cmd:* ]] && what=(${test#cmd:})
     # shellcheck disable=SC2086 # flags is a word list on purpose
-    out=$(redis-benchmark -h 127.0.0.1 -p "${port[$name]}" -c 50 -n "$n" -r 100000 -t "$test" \
-        $flags --csv 2>&1) || { echo "bench: redis-benchmark failed on $name: $out" >&2; exit 1; }
+    out=$(redis-benchmark -h 127.0.0.1 -p "${port[$name]}" -c 50 -n "$n" -r 100000 $flags \
+        --csv "${what[@]}" 2>&1) || { echo "bench: redis-benchmark failed on $name: $out" >&2; exit 1; }
     after=$(cpu_ticks "${pid[$name]}")
     r=$(printf '%s\n' "$out" | awk -F'"' 'NR > 1 && $4 != "" {print $4; exit}')
     [ -n "$r" ] || { echo "bench: no result from $name for $label: $out" >&2; exit 1; }
@@ -112,6 +123,9 @@ run_row() { # name row-index round
 
 start redis "$REDIS"
 start vigil "$VIGIL"
+for name in redis vigil; do # the sorted set the ZRANGE row reads
+    seq 1 1000 | awk '{printf "ZADD zbench %d member:%d\n", $1, $1}' | cli "$name" >/dev/null
+done
 echo "redis-server: $("$REDIS" --version | head -1)"
 echo "vigil-server: $("$VIGIL" --version 2>/dev/null | head -1) ($VIGIL)"
 echo "rounds=$ROUNDS  -c 50  -r 100000  n=$N (pipelined n=$NP)  CPU per request = server utime+stime"
@@ -186,4 +200,40 @@ for name in redis vigil; do
     [ "$dbsize" = "$KEYS" ] || echo "bench: warning: $name holds $dbsize keys, not $KEYS" >&2
     printf '%-8s %14s %14s %14s %10.1f\n' "$name" "$before" "$after" "$((after - before))" \
         "$(awk -v d=$((after - before)) -v n="$KEYS" 'BEGIN {print d / n}')"
+done
+
+# ---- memory per aggregate: AGG small hashes and AGG small sorted sets ----
+agg_stream() { # kind: hash | zset -> AGG commands of 10 fields/members each, as RESP
+    awk -v n="$AGG" -v kind="$1" 'BEGIN {
+        for (i = 0; i < n; i++) {
+            k = kind ":" i
+            printf "*22\r\n"
+            if (kind == "hash") printf "$4\r\nHSET\r\n"; else printf "$4\r\nZADD\r\n"
+            printf "$%d\r\n%s\r\n", length(k), k
+            for (j = 0; j < 10; j++) {
+                f = "field:" j; v = sprintf("value-%06d", i)
+                if (kind == "hash") {
+                    printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(f), f, length(v), v
+                } else {
+                    s = sprintf("%d.5", j); m = "member:" j
+                    printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(s), s, length(m), m
+                }
+            }
+        }
+    }'
+}
+echo
+printf '%-14s %14s %14s %10s   (%d keys of 10 fields/members)\n' "server" "used_memory" \
+    "delta" "bytes/key" "$AGG"
+for kind in hash zset; do
+    for name in redis vigil; do
+        cli "$name" flushall >/dev/null
+        before=$(used_memory "$name")
+        agg_stream "$kind" | cli "$name" --pipe >"$tmp/pipe.log" 2>&1 ||
+            { echo "bench: loading $name failed:" >&2; cat "$tmp/pipe.log" >&2; exit 1; }
+        after=$(used_memory "$name")
+        enc=$(cli "$name" object encoding "$kind:0")
+        printf '%-14s %14s %14s %10.1f   (%s)\n' "$name $kind" "$after" "$((after - before))" \
+            "$(awk -v d=$((after - before)) -v n="$AGG" 'BEGIN {print d / n}')" "$enc"
+    done
 done

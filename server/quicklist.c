@@ -33,7 +33,7 @@ static bool ql_node_allow_insert(const Quicklist *ql, const QlNode *n, size_t sz
 
 static bool ql_node_allow_replace(const Quicklist *ql, size_t new_sz) {
     if (ql_size_meets_limit(new_sz, ql->fill)) return true;
-    return new_sz <= QL_SIZE_SAFETY_LIMIT;
+    return new_sz <= QL_SIZE_SAFETY_LIMIT && ql->fill > 0;
 }
 
 Quicklist *ql_new(int fill) {
@@ -226,10 +226,10 @@ void ql_iter_delete(QlIter *it) {
 
 void ql_iter_replace(QlIter *it, const char *s, size_t len) {
     QlNode *n = it->node;
-    size_t oldsz;
-    char buf[LP_INTBUF_SIZE];
-    lp_get_str(it->p, &oldsz, buf);
-    size_t new_sz = lp_bytes(n->lp) - oldsz + len;
+    /* the old entry's encoded bytes, the new one's upper estimate */
+    unsigned char *after = lp_next(n->lp, it->p);
+    size_t oldsz = (size_t)((after ? after : n->lp + lp_bytes(n->lp) - 1) - it->p);
+    size_t new_sz = lp_bytes(n->lp) - oldsz + len + QL_SIZE_ESTIMATE_OVER;
     if (n->count == 1 || ql_node_allow_replace(it->ql, new_sz)) {
         n->lp = lp_replace(n->lp, &it->p, s, len);
         return;

@@ -36,7 +36,8 @@ int blocked_parse_timeout_or_reply(Client *c, const RespArg *arg, int64_t *deadl
 /* False inside MULTI/EXEC or a script: the caller replies its timeout reply instead. */
 bool blocked_can_block(const Client *c);
 /* Block c (the running client) on nkeys consecutive key arguments. The timeout reply is a
- * null array (BLPOP, BLMPOP, BZPOPMIN, BZMPOP) or a null bulk (BLMOVE, BRPOPLPUSH). */
+ * null array for every command: Redis 7.0.15 answers a timed-out BLMOVE/BRPOPLPUSH with *-1
+ * too (null_array is kept for callers; only the can't-block path differs, the caller's). */
 void blocked_wait_keys(Client *c, const RespArg *keys, int nkeys, int64_t deadline_ms,
                        bool null_array);
 /* A key of db was created or replaced. O(1) when no client waits on any key. */
@@ -49,7 +50,11 @@ void blocked_serve_ready_keys(void);
 void blocked_unblock(Client *c, int how);
 /* The client is going away: drop it from every queue, no reply. */
 void blocked_client_free(Client *c);
-/* INFO clients: blocked_clients. */
+/* INFO clients: blocked_clients, and clients_in_timeout_table (those with a deadline). */
 long long blocked_clients_count(void);
+long long blocked_timeout_count(void);
+/* networking.c before the loop sleeps: serve what is ready (a CLIENT PAUSE may have ended),
+ * then run the input that unblocked clients buffered meanwhile. */
+void blocked_before_sleep(void);
 
 #endif

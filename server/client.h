@@ -21,6 +21,7 @@ typedef struct Db Db;
 typedef struct Command Command;
 typedef struct PubsubClient PubsubClient;
 typedef struct MultiState MultiState;
+typedef struct BlockState BlockState;
 
 /* clang-format off */
 enum {
@@ -37,6 +38,7 @@ enum {
     CLIENT_EXECUTING         = 1 << 10,
     CLIENT_NO_TOUCH          = 1 << 11,
     CLIENT_PAUSED            = 1 << 12, /* input processing suspended by CLIENT PAUSE */
+    CLIENT_BLOCKED_RERUN     = 1 << 13, /* a blocked command re-run to serve it (blocked.c) */
 };
 /* clang-format on */
 
@@ -71,6 +73,8 @@ typedef struct Client {
     PubsubClient *pubsub;
     /* MULTI/WATCH (multi.c): queued commands and watched keys, NULL when neither */
     MultiState *mstate;
+    /* blocking commands (blocked.c): what the client waits for, NULL when not blocked */
+    BlockState *bstate;
     int64_t obuf_soft_since_ms; /* soft output limit exceeded since (0 = not now) */
     /* links */
     struct Client *prev, *next;         /* srv.clients list */

@@ -8,7 +8,8 @@
  *   NO-EVICT NO-TOUCH HELP
  * Replies and errors are Redis 7.0's; SETINFO and NO-TOUCH come from Redis 7.2 (clients
  * send SETINFO on connect), and CLIENT LIST ends with 7.2's lib-name= lib-ver= fields.
- * REPLY, TRACKING, CACHING, GETREDIR, UNBLOCK are not implemented (unknown subcommand).
+ *   UNBLOCK id [TIMEOUT|ERROR]    end another client's BLPOP & co. wait (blocked.c)
+ * REPLY, TRACKING, CACHING, GETREDIR are not implemented (unknown subcommand).
  *
  * The CLIENT LIST fields map Vigil's single growable reply buffer onto Redis's static
  * buffer + reply list: rbs/rbp are its capacity and peak, obl the bytes not yet written,
@@ -18,6 +19,7 @@
 #include "common/buf.h"
 #include "common/mem.h"
 #include "common/util.h"
+#include "server/blocked.h"
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/db.h"
@@ -395,6 +397,35 @@ static void cmd_client_no_touch(Client *c) {
     set_flag_from_arg(c, CLIENT_NO_TOUCH);
 }
 
+/* CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: 1 when that client was blocked on keys (it gets
+ * its timeout reply, or -UNBLOCKED), else 0. Redis checks the reason before the id. */
+static void cmd_client_unblock(Client *c) {
+    if (c->argc > 4) {
+        reply_subcommand_syntax_error(c);
+        return;
+    }
+    int how = UNBLOCK_TIMEOUT;
+    if (c->argc == 4) {
+        if (arg_is(&c->argv[3], "timeout")) {
+            how = UNBLOCK_TIMEOUT;
+        } else if (arg_is(&c->argv[3], "error")) {
+            how = UNBLOCK_ERROR;
+        } else {
+            reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    long long id;
+    if (arg_to_ll_or_reply(c, &c->argv[2], &id, NULL) != 0) return;
+    Client *t = id > 0 ? client_by_id((uint64_t)id) : NULL;
+    if (t && t->bstate) {
+        blocked_unblock(t, how);
+        reply_int(c, 1);
+    } else {
+        reply_int(c, 0);
+    }
+}
+
 /* CLIENT HELP */
 static void cmd_client_help(Client *c) {
     static const char *const lines[] = {
@@ -432,6 +463,8 @@ static void cmd_client_help(Client *c) {
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "NO-TOUCH (ON|OFF)",
@@ -457,6 +490,7 @@ static const CmdSpec client_subcommands[] = {
     {"unpause",  cmd_client_unpause,   2, CA, NO_KEYS, "connection", NULL, "Resume processing of clients that were paused", "6.2.0", ""},
     {"no-evict", cmd_client_no_evict,  3, CA, NO_KEYS, "connection", NULL, "Set client eviction mode for the current connection", "7.0.0", "ON|OFF"},
     {"no-touch", cmd_client_no_touch,  3, CL, NO_KEYS, "connection", NULL, "Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.", "7.2.0", "ON|OFF"},
+    {"unblock",  cmd_client_unblock,  -3, CA, NO_KEYS, "connection", NULL, "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "client-id [TIMEOUT|ERROR]"},
     {"help",     cmd_client_help,      2, CMD_LOADING | CMD_STALE, NO_KEYS, "connection", NULL, "Show helpful text about the different subcommands", "5.0.0", ""},
     CMD_SPEC_END,
 };

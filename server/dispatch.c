@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/mem.h"
 #include "common/net.h"
+#include "server/blocked.h"
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/latency.h"
@@ -154,13 +155,24 @@ static void call(Client *c, Command *cmd, int64_t start) {
     srv.current_client = outer;
     c->flags = (c->flags & ~(uint32_t)CLIENT_EXECUTING) | was_executing;
 
-    cmd->stats.calls++;
+    /* Redis 7.0 counts a blocking command's call when it blocks; the re-run that serves it
+     * (blocked.c) adds its time, latency and slowlog entry but is not another call, and one
+     * that blocks again adds nothing. CLIENT UNBLOCK ERROR counts a failure (blocked.c). */
+    bool rerun = (c->flags & CLIENT_BLOCKED_RERUN) != 0;
+    if (rerun && (c->flags & CLIENT_BLOCKED)) {
+        errors_mark = reply_error_count();
+        return;
+    }
+    if (!rerun) {
+        srv.stats.total_commands_processed++;
+        c->commands_processed++;
+        cmd->stats.calls++;
+    }
     cmd->stats.usec += duration;
+    if (c->flags & CLIENT_BLOCKED) return;
     if (reply_error_count() != errors_mark) cmd->stats.failed_calls++;
     errors_mark = reply_error_count();
     track_latency(c, cmd, duration);
-    srv.stats.total_commands_processed++;
-    c->commands_processed++;
     if (!(cmd->spec->flags & CMD_SKIP_SLOWLOG)) slowlog_maybe_add(c, duration);
     latency_add_sample_if_needed((cmd->spec->flags & CMD_FAST) ? "fast-command" : "command",
                                  duration / 1000);
@@ -193,5 +205,8 @@ bool dispatch_command(Client *c) {
     }
     call(c, cmd, srv.now_mono_us); /* the clock dispatch_command read just before */
     c->lastcmd = cmd;
+    /* Clients waiting on keys this command (or this whole EXEC) pushed to are served now,
+     * each running its command again, before anything else runs. */
+    blocked_serve_ready_keys();
     return true;
 }

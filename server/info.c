@@ -19,6 +19,7 @@
 #include "common/hash.h"
 #include "common/mem.h"
 #include "common/util.h"
+#include "server/blocked.h"
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/db.h"
@@ -238,8 +239,8 @@ static void section_clients(Buf *out) {
     buf_printf(out,
                "connected_clients:%lld\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
                "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
-               "blocked_clients:%lld\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
-               t.normal, cfg.maxclients, t.max_in, t.max_out, t.blocked);
+               "blocked_clients:%lld\r\ntracking_clients:0\r\nclients_in_timeout_table:%lld\r\n",
+               t.normal, cfg.maxclients, t.max_in, t.max_out, t.blocked, blocked_timeout_count());
 }
 
 /* ---- # Memory -------------------------------------------------------------------------- */

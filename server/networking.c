@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/net.h"
+#include "server/blocked.h"
 #include "server/commands.h"
 #include "server/db.h"
 #include "server/dispatch.h"
@@ -123,6 +124,7 @@ static void client_free(Client *c) {
     paused_remove(c);
     pubsub_client_free(c);
     multi_client_free(c);
+    blocked_client_free(c);
     if (c->fd >= 0) {
         ev_io_stop(srv.loop, &c->rio);
         ev_io_stop(srv.loop, &c->wio);
@@ -218,7 +220,7 @@ static void client_write_cb(struct ev_loop *loop, ev_io *w, int revents) {
  * CLIENT PAUSE holds its next command: then the parsed request stays in place (argv points
  * into the reader's buffer, so reading stops until net_unpause_clients runs it). */
 static void client_process_input(Client *c) {
-    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
+    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) {
         if (!c->argv) {
             int rc = resp_reader_next(&c->req, &c->argc, &c->argv);
             if (rc == RESP_AGAIN) break;
@@ -294,7 +296,13 @@ static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
     client_process_input(c);
 }
 
+void client_resume_input(Client *c) {
+    if (c->flags & (CLIENT_PAUSED | CLIENT_BLOCKED)) return;
+    client_process_input(c);
+}
+
 void net_before_sleep(void) {
+    blocked_before_sleep();
     while (pending_writes) {
         Client *c = pending_writes;
         pending_remove(c);

@@ -24,5 +24,7 @@ void client_queue_write(Client *c);
 Client *client_by_id(uint64_t id);
 /* Resume reading on clients paused by CLIENT PAUSE once the pause ends. */
 void net_unpause_clients(void);
+/* Run the requests a client buffered while it was blocked (blocked.c, once unblocked). */
+void client_resume_input(Client *c);
 
 #endif

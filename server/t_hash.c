@@ -667,13 +667,22 @@ static void reply_array_len(Client *c, unsigned long n, bool withvalues) {
     reply_array(c, (long long)(withvalues && c->resp == 2 ? n * 2 : n));
 }
 
+/* A random node, fairer than dict_random (which favours nodes alone in their bucket):
+ * uniform among up to 15 nodes gathered from consecutive buckets at a random spot, as
+ * Redis's dictGetFairRandomKey. A table of at most 15 fields is drawn from uniformly. */
+static DictNode *ht_fair_random(Dict *d) {
+    DictNode *some[15];
+    unsigned n = dict_sample(d, some, 15);
+    return n ? some[util_rand64() % n] : dict_random(d);
+}
+
 /* Negative count (or 1): `count` independent draws, repeats allowed, random order. The
  * loop stops early when the client is being closed (output limits), as Redis's does. */
 static void hrand_with_repeats(Client *c, Kv *kv, unsigned long count, bool withvalues) {
     reply_array_len(c, count, withvalues);
     if (kv->encoding != ENC_LISTPACK) {
         while (count-- && !(c->flags & CLIENT_CLOSE_ASAP))
-            hrand_reply_node(c, dict_random(kv->v.ptr), withvalues);
+            hrand_reply_node(c, ht_fair_random(kv->v.ptr), withvalues);
         return;
     }
     unsigned char *lp = kv->v.ptr;
@@ -728,7 +737,7 @@ static void hrand_unique_ht(Client *c, Kv *kv, unsigned long count, bool withval
         cap *= 2;
     DictNode **seen = mem_calloc(cap * sizeof(*seen));
     for (unsigned long got = 0; got < count;) {
-        DictNode *dn = dict_random(d);
+        DictNode *dn = ht_fair_random(d);
         unsigned long h = (unsigned long)(((uintptr_t)dn >> 4) * 0x9E3779B97F4A7C15ull);
         unsigned long i = h & (cap - 1);
         while (seen[i] && seen[i] != dn)
@@ -814,7 +823,7 @@ static void cmd_hrandfield(Client *c) {
         return;
     }
     size_t flen;
-    const char *f = hn_field((const HashNode *)dict_random(kv->v.ptr), &flen);
+    const char *f = hn_field((const HashNode *)ht_fair_random(kv->v.ptr), &flen);
     reply_bulk(c, f, flen);
 }
 

@@ -209,8 +209,12 @@ void hash_iter_deinit(HashIter *it) {
     if (it->kv->encoding != ENC_LISTPACK) dict_iter_deinit(&it->di);
 }
 
+Kv *hash_kv_new(const char *key, size_t klen) {
+    return kv_new_ptr(key, klen, OBJ_HASH, ENC_LISTPACK, lp_new(0));
+}
+
 /* listpack -> hashtable, keeping every pair (Redis's hashTypeConvertListpack). */
-static void hash_convert(Kv *kv) {
+void hash_convert(Kv *kv) {
     if (kv->encoding != ENC_LISTPACK) return;
     unsigned char *lp = kv->v.ptr;
     Dict *d = ht_new();
@@ -252,7 +256,7 @@ static void hash_try_conversion(Kv *kv, const RespArg *argv, int first, int last
 /* Set field to value; true if the field is new. Converts first when either is too long
  * for the listpack (HINCRBY* reach here without hash_try_conversion), and after an insert
  * that takes the count over the entry limit. */
-static bool hash_set(Kv *kv, const char *f, size_t flen, const char *v, size_t vlen) {
+bool hash_set(Kv *kv, const char *f, size_t flen, const char *v, size_t vlen) {
     if (kv->encoding == ENC_LISTPACK && (hash_value_too_long(flen) || hash_value_too_long(vlen)))
         hash_convert(kv);
     if (kv->encoding != ENC_LISTPACK) return ht_set(kv->v.ptr, f, flen, v, vlen);
@@ -271,7 +275,7 @@ static bool hash_set(Kv *kv, const char *f, size_t flen, const char *v, size_t v
 
 /* Remove a field; true if it was there. The table shrinks when mostly empty, as Redis's
  * hashTypeDelete resizes after every delete. */
-static bool hash_delete(Kv *kv, const char *f, size_t flen) {
+bool hash_delete(Kv *kv, const char *f, size_t flen) {
     if (kv->encoding == ENC_LISTPACK) {
         unsigned char *lp = kv->v.ptr;
         unsigned char *fp = lp_find(lp, lp_first(lp), f, flen, 1);
@@ -386,7 +390,7 @@ static Kv *hash_lookup_create_or_reply(Client *c, const RespArg *key) {
     Kv *kv;
     if (hash_write_or_reply(c, key, &kv) != 0) return NULL;
     if (kv) return kv;
-    kv = kv_new_ptr(key->ptr, key->len, OBJ_HASH, ENC_LISTPACK, lp_new(0));
+    kv = hash_kv_new(key->ptr, key->len);
     db_add(c->db, kv);
     return kv;
 }

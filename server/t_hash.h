@@ -1,5 +1,6 @@
 /* t_hash.h - what other modules may ask of a hash value (SORT's GET key->field, RDB, DEBUG):
- * the length, one field's value, and iteration over field/value pairs in either encoding.
+ * the length, one field's value, iteration over field/value pairs in either encoding, and
+ * building a hash field by field (RDB loading, tests).
  *
  * Encodings (t_hash.c has the details):
  *   ENC_LISTPACK   kv->v.ptr is a listpack "field value field value ..." (Redis 7.0's bytes)
@@ -17,6 +18,17 @@
 #include "server/object.h"
 
 #define HASH_NUMBUF 21 /* room for a formatted int64 and its NUL (listpack's LP_INTBUF_SIZE) */
+
+/* A new empty hash Kv (listpack). It must get a field before it joins the keyspace. */
+Kv *hash_kv_new(const char *key, size_t klen);
+/* Set field to value; true if the field is new. Applies the conversion rules: a field or
+ * value over hash-max-listpack-value converts first, a count over
+ * hash-max-listpack-entries after the insert. */
+bool hash_set(Kv *kv, const char *field, size_t flen, const char *val, size_t vlen);
+/* Remove a field; true if it was there. An emptied hash stays (callers delete the key). */
+bool hash_delete(Kv *kv, const char *field, size_t flen);
+/* listpack -> hashtable (no-op on a hashtable); conversion never goes back. */
+void hash_convert(Kv *kv);
 
 /* Number of fields of a hash Kv. */
 unsigned long hash_length(const Kv *kv);

@@ -16,9 +16,10 @@
  *                  are size_t at the start of the data. A 10-byte field with a 10-byte
  *                  value is one 40-byte block where Redis spends a dictEntry and two sds.
  * Conversion only goes listpack -> hashtable (as in Redis): before a write brings a field or
- * value over the byte limit (HSET/HSETNX/HMSET check all their arguments first, as Redis's
- * hashTypeTryConversion does, even the ones that end up not being written), and after an
- * insert takes the count over the entry limit (HSETNX checks only when it writes). Empty hashes never stay in the keyspace.
+ * value over the byte limit (HSET/HMSET check all their arguments first, as Redis's
+ * hashTypeTryConversion does, even pairs that only update; HSETNX only when it writes),
+ * and after an insert takes the count over the entry limit. Empty hashes never stay in
+ * the keyspace.
  *
  * Replies, errors and their order follow Redis 7.0.15 (compat/hashes.txt checks them). */
 #include "server/t_hash.h"
@@ -169,8 +170,8 @@ static unsigned char *lp_hash_find(unsigned char *lp, const char *f, size_t flen
     return fp ? lp_next(lp, fp) : NULL;
 }
 
-const char *hash_get(const Kv *kv, const char *field, size_t flen, size_t *vlen,
-                     char numbuf[HASH_NUMBUF]) {
+const char *
+hash_get(const Kv *kv, const char *field, size_t flen, size_t *vlen, char numbuf[HASH_NUMBUF]) {
     if (kv->encoding == ENC_LISTPACK) {
         unsigned char *vp = lp_hash_find(kv->v.ptr, field, flen);
         return vp ? lp_get_str(vp, vlen, numbuf) : NULL;
@@ -188,8 +189,8 @@ void hash_iter_init(HashIter *it, Kv *kv) {
         dict_iter_init(&it->di, kv->v.ptr, false);
 }
 
-bool hash_iter_next(HashIter *it, const char **field, size_t *flen, const char **val,
-                    size_t *vlen) {
+bool hash_iter_next(
+    HashIter *it, const char **field, size_t *flen, const char **val, size_t *vlen) {
     if (it->kv->encoding == ENC_LISTPACK) {
         if (!it->p) return false;
         unsigned char *lp = it->kv->v.ptr, *vp = lp_next(lp, it->p);
@@ -636,8 +637,8 @@ static void cmd_hgetall(Client *c) {
  * HRANDFIELD */
 
 /* One pair of the reply: RESP3 WITHVALUES nests each pair in a 2-array. */
-static void hrand_reply_pair(Client *c, const char *f, size_t flen, const char *v, size_t vlen,
-                             bool withvalues) {
+static void hrand_reply_pair(
+    Client *c, const char *f, size_t flen, const char *v, size_t vlen, bool withvalues) {
     if (withvalues && c->resp > 2) reply_array(c, 2);
     reply_bulk(c, f, flen);
     if (withvalues) reply_bulk(c, v, vlen);

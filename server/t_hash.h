@@ -11,11 +11,11 @@
 #ifndef VIGIL_SERVER_T_HASH_H
 #define VIGIL_SERVER_T_HASH_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "common/dict.h"
 #include "server/object.h"
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #define HASH_NUMBUF 21 /* room for a formatted int64 and its NUL (listpack's LP_INTBUF_SIZE) */
 
@@ -35,8 +35,8 @@ unsigned long hash_length(const Kv *kv);
 
 /* The value of `field`, or NULL when absent; *vlen receives its length. numbuf holds the
  * bytes when the listpack stored the value as an integer. */
-const char *hash_get(const Kv *kv, const char *field, size_t flen, size_t *vlen,
-                     char numbuf[HASH_NUMBUF]);
+const char *
+hash_get(const Kv *kv, const char *field, size_t flen, size_t *vlen, char numbuf[HASH_NUMBUF]);
 
 /* Iteration in storage order (listpack order, or the table's bucket order). The hash must
  * not be modified while an iterator is live. */
@@ -49,8 +49,7 @@ typedef struct HashIter {
 
 void hash_iter_init(HashIter *it, Kv *kv);
 /* The next pair; false at the end. */
-bool hash_iter_next(HashIter *it, const char **field, size_t *flen, const char **val,
-                    size_t *vlen);
+bool hash_iter_next(HashIter *it, const char **field, size_t *flen, const char **val, size_t *vlen);
 void hash_iter_deinit(HashIter *it);
 
 #endif

@@ -2,6 +2,7 @@
  * reference model under random sets and deletes, the conversion thresholds (entries and
  * value length, one way only), in-place and moved value updates in hashtable nodes, and
  * the TypeOps (dup, digest, memory usage) agreeing across encodings. */
+#include "check_main.h"
 #include "common/mem.h"
 #include "common/util.h"
 #include "server/digest.h"
@@ -10,8 +11,6 @@
 #include "server/t_hash.h"
 
 #include <check.h>
-
-#include "check_main.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,8 +191,8 @@ END_TEST
  * numbers stay strings. */
 START_TEST(test_listpack_integers) {
     Kv *kv = hash_kv_new("k", 1);
-    const char *vals[] = {"0", "-1", "127", "9223372036854775807", "-9223372036854775808",
-                          "007", "+1", "-0", "1.0", "9223372036854775808"};
+    const char *vals[] = {"0",  "-1", "127", "9223372036854775807", "-9223372036854775808", "007",
+                          "+1", "-0", "1.0", "9223372036854775808"};
     char f[8], buf[64];
     for (int i = 0; i < 10; i++) {
         snprintf(f, sizeof(f), "%d", i); /* integer fields too */

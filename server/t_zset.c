@@ -16,6 +16,8 @@
  * taking the Kv, so commands never branch on the encoding. Replies and errors, including
  * their order, follow Redis 7.0.15; scores are replied with reply_double ("%.17g", RESP3
  * double type). */
+#include "server/t_zset.h"
+
 #include "common/listpack.h"
 #include "common/mem.h"
 #include "common/resp_writer.h"
@@ -115,7 +117,7 @@ static size_t zset_len(const Kv *kv) {
 }
 
 /* A new empty sorted-set Kv (listpack; inserts convert it as needed). */
-static Kv *zset_kv_new(const char *key, size_t klen) {
+static Kv *zset_kv_new_value(const char *key, size_t klen) {
     return kv_new_ptr(key, klen, OBJ_ZSET, ENC_LISTPACK, lp_new(0));
 }
 
@@ -598,7 +600,7 @@ static void zadd_generic(Client *c, int flags) {
                 reply_int(c, 0);
             goto done;
         }
-        kv = zset_kv_new(key->ptr, key->len);
+        kv = zset_kv_new_value(key->ptr, key->len);
         db_add(c->db, kv);
     }
     bool nan_error = false;
@@ -825,7 +827,7 @@ static void zrange_store(Client *c, const RespArg *dst, Kv *src, long rank, long
         }
         return;
     }
-    Kv *nkv = zset_kv_new(dst->ptr, dst->len);
+    Kv *nkv = zset_kv_new_value(dst->ptr, dst->len);
     ZIter it;
     ZElem e;
     int out;
@@ -1618,3 +1620,52 @@ const CmdSpec zset_commands[] = {
     CMD_SPEC_END,
 };
 /* clang-format on */
+
+/* ------------------------------------------------------------------------------------------
+ * The API of t_zset.h */
+
+Kv *zset_kv_new(const char *key, size_t klen) {
+    return zset_kv_new_value(key, klen);
+}
+
+bool zset_set_member(Kv *kv, double score, const char *ele, size_t len) {
+    int out;
+    zset_add(kv, score, ele, len, 0, &out, NULL);
+    return (out & ZADD_OUT_ADDED) != 0;
+}
+
+bool zset_remove_member(Kv *kv, const char *ele, size_t len) {
+    return zset_del(kv, ele, len);
+}
+
+size_t zset_length(const Kv *kv) {
+    return zset_len(kv);
+}
+
+bool zset_member_score(Kv *kv, const char *ele, size_t len, double *score) {
+    return zset_score(kv, ele, len, score);
+}
+
+bool zset_member_rank(Kv *kv, const char *ele, size_t len, long *rank) {
+    return zset_rank(kv, ele, len, false, rank);
+}
+
+bool zset_at_rank(Kv *kv, long rank, const char **ele, size_t *len, double *score, char *buf) {
+    ZIter it;
+    ZElem e;
+    zit_init(&it, kv, rank, false);
+    if (!zit_next(&it, &e)) return false;
+    *len = e.len;
+    *score = e.score;
+    if (e.ele == e.buf) {
+        memcpy(buf, e.buf, e.len + 1);
+        *ele = buf;
+    } else {
+        *ele = e.ele;
+    }
+    return true;
+}
+
+void zset_convert_to_skiplist(Kv *kv) {
+    zset_to_skiplist(kv);
+}

@@ -1376,7 +1376,10 @@ static void union_visit(const char *ele, size_t len, double score, void *ud) {
     }
     double s = n->score;
     aggregate(&s, score, z->agg);
-    if (s != n->score) zs_update_score(z->result, n, s);
+    if (s == n->score)
+        n->score = s; /* 0 and -0 sort alike, but the result keeps the sign Redis keeps */
+    else
+        zs_update_score(z->result, n, s);
 }
 
 static void inter_visit(const char *ele, size_t len, double score, void *ud) {

@@ -158,8 +158,8 @@ enum {
 
 /* Add or update one member. Returns false (ZADD_OUT_NAN) when the resulting score would be
  * NaN; *newscore gets the stored score when the member was added or its score processed. */
-static bool zset_add(Kv *kv, double score, const char *ele, size_t len, int in, int *out,
-                     double *newscore) {
+static bool
+zset_add(Kv *kv, double score, const char *ele, size_t len, int in, int *out, double *newscore) {
     *out = 0;
     if (isnan(score)) {
         *out = ZADD_OUT_NAN;
@@ -317,11 +317,13 @@ typedef struct ZRange {
 } ZRange;
 
 static bool zrange_gte_min(const ZRange *r, const ZElem *e) {
-    return r->lex ? zs_lex_gte_min(e->ele, e->len, &r->lexr) : zs_score_gte_min(e->score, &r->score);
+    return r->lex ? zs_lex_gte_min(e->ele, e->len, &r->lexr)
+                  : zs_score_gte_min(e->score, &r->score);
 }
 
 static bool zrange_lte_max(const ZRange *r, const ZElem *e) {
-    return r->lex ? zs_lex_lte_max(e->ele, e->len, &r->lexr) : zs_score_lte_max(e->score, &r->score);
+    return r->lex ? zs_lex_lte_max(e->ele, e->len, &r->lexr)
+                  : zs_score_lte_max(e->score, &r->score);
 }
 
 static void zset_range_span(Kv *kv, const ZRange *r, long *start, long *count) {
@@ -436,8 +438,8 @@ static int arg_to_positive_or_reply(Client *c, const RespArg *a, long long *out,
 }
 
 /* Redis's getRangeLongFromObjectOrReply. */
-static int arg_to_range_or_reply(Client *c, const RespArg *a, long long min, long long max,
-                                 long long *out, const char *msg) {
+static int arg_to_range_or_reply(
+    Client *c, const RespArg *a, long long min, long long max, long long *out, const char *msg) {
     long long v;
     if (!util_str_to_ll(a->ptr, a->len, &v)) {
         reply_error(c, msg ? msg : ERRT_NOT_INT);
@@ -475,8 +477,7 @@ static bool score_bound_parse(const RespArg *a, double *v, bool *ex) {
     return ok;
 }
 
-static int score_range_or_reply(Client *c, const RespArg *min, const RespArg *max,
-                                ZRangeSpec *r) {
+static int score_range_or_reply(Client *c, const RespArg *min, const RespArg *max, ZRangeSpec *r) {
     if (score_bound_parse(min, &r->min, &r->minex) && score_bound_parse(max, &r->max, &r->maxex))
         return 0;
     reply_error(c, "ERR min or max is not a float");
@@ -626,8 +627,7 @@ static void zadd_generic(Client *c, int flags) {
     else
         reply_int(c, o.ch ? added + updated : added);
     if (added || updated) {
-        notify_keyspace_event(NOTIFY_ZSET, incr ? "zincr" : "zadd", key->ptr, key->len,
-                              c->db->id);
+        notify_keyspace_event(NOTIFY_ZSET, incr ? "zincr" : "zadd", key->ptr, key->len, c->db->id);
     }
     /* A new key that got nothing (only a NaN error can do that) is not left empty. */
     if (zset_len(kv) == 0)
@@ -721,8 +721,17 @@ static void cmd_zrevrank(Client *c) {
 /* ------------------------------------------------------------------------------------------
  * ZRANGE and its family */
 
-enum { ZR_AUTO, ZR_RANK, ZR_SCORE, ZR_LEX };
-enum { ZD_AUTO, ZD_FORWARD, ZD_REVERSE };
+enum {
+    ZR_AUTO,
+    ZR_RANK,
+    ZR_SCORE,
+    ZR_LEX
+};
+enum {
+    ZD_AUTO,
+    ZD_FORWARD,
+    ZD_REVERSE
+};
 
 typedef struct ZrangeArgs {
     int type, dir;
@@ -778,9 +787,7 @@ static int zrange_bounds_or_reply(Client *c, int first, ZrangeArgs *a) {
         max = t;
     }
     switch (a->type) {
-    case ZR_SCORE:
-        a->range.lex = false;
-        return score_range_or_reply(c, min, max, &a->range.score);
+    case ZR_SCORE: a->range.lex = false; return score_range_or_reply(c, min, max, &a->range.score);
     case ZR_LEX: a->range.lex = true; return lex_range_or_reply(c, min, max, &a->range.lexr);
     default:
         if (arg_to_ll_or_reply(c, min, &a->start, NULL) != 0 ||
@@ -817,8 +824,7 @@ static void zrange_select(Kv *kv, const ZrangeArgs *a, long *rank, long *count) 
 }
 
 /* Store the selected elements of src (NULL = none) under dst: ZRANGESTORE's result. */
-static void zrange_store(Client *c, const RespArg *dst, Kv *src, long rank, long count,
-                         bool rev) {
+static void zrange_store(Client *c, const RespArg *dst, Kv *src, long rank, long count, bool rev) {
     if (count == 0) {
         reply_int(c, 0);
         if (db_delete(c->db, dst->ptr, dst->len)) {
@@ -956,15 +962,15 @@ static void cmd_zremrangebylex(Client *c) {
 
 /* Reply shapes of Redis's genericZpopCommand. */
 enum {
-    ZPOP_FLAT = 0,        /* ZPOPMIN/ZPOPMAX (RESP2, or no count) */
-    ZPOP_NESTED = 1,      /* ZPOPMIN/ZPOPMAX with count in RESP3: pairs as 2-arrays */
-    ZPOP_KEY_FLAT = 2,    /* BZPOPMIN/BZPOPMAX: key, member, score */
-    ZPOP_KEY_NESTED = 3,  /* ZMPOP/BZMPOP: key, [[member, score] ...] */
+    ZPOP_FLAT = 0,       /* ZPOPMIN/ZPOPMAX (RESP2, or no count) */
+    ZPOP_NESTED = 1,     /* ZPOPMIN/ZPOPMAX with count in RESP3: pairs as 2-arrays */
+    ZPOP_KEY_FLAT = 2,   /* BZPOPMIN/BZPOPMAX: key, member, score */
+    ZPOP_KEY_NESTED = 3, /* ZMPOP/BZMPOP: key, [[member, score] ...] */
 };
 
 /* Pop up to count (>= 1) members from kv (non-empty) under key and reply in `shape`. */
-static void zpop_reply(Client *c, const RespArg *key, Kv *kv, bool max, long long count,
-                       int shape) {
+static void
+zpop_reply(Client *c, const RespArg *key, Kv *kv, bool max, long long count, int shape) {
     long long len = (long long)zset_len(kv);
     long long n = count > len ? len : count;
     switch (shape) {
@@ -989,8 +995,7 @@ static void zpop_reply(Client *c, const RespArg *key, Kv *kv, bool max, long lon
         reply_double(c, e.score);
     }
     zset_delete_ranks(kv, max ? (long)(len - n) : 0, (long)n);
-    notify_keyspace_event(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", key->ptr, key->len,
-                          c->db->id);
+    notify_keyspace_event(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", key->ptr, key->len, c->db->id);
     zset_after_write(c, key, kv);
 }
 
@@ -1037,8 +1042,13 @@ static void cmd_zpopmax(Client *c) {
 
 /* The blocking pop: serve the first non-empty key, else time out or wait (blocked.h). The
  * timeout is parsed before any key is looked at, as Redis does. */
-static void zpop_blocking(Client *c, const RespArg *keys, int nkeys, const RespArg *timeout,
-                          bool max, long long count, int shape) {
+static void zpop_blocking(Client *c,
+                          const RespArg *keys,
+                          int nkeys,
+                          const RespArg *timeout,
+                          bool max,
+                          long long count,
+                          int shape) {
     int64_t deadline_ms;
     if (blocked_parse_timeout_or_reply(c, timeout, &deadline_ms) != 0) return;
     Kv *kv;
@@ -1230,13 +1240,12 @@ static void cmd_zrandmember(Client *c) {
 
 typedef struct ZscanBatch {
     const ScanOpts *opts;
-    Buf out;       /* member, score, member, score ... as bulk replies */
-    long long n;   /* strings in out */
+    Buf out;     /* member, score, member, score ... as bulk replies */
+    long long n; /* strings in out */
     long long visited;
 } ZscanBatch;
 
-static void zscan_add(ZscanBatch *b, const char *ele, size_t len, const char *score,
-                      size_t slen) {
+static void zscan_add(ZscanBatch *b, const char *ele, size_t len, const char *score, size_t slen) {
     if (!scan_match(b->opts, ele, len)) return;
     resp_bulk(&b->out, ele, len);
     resp_bulk(&b->out, score, slen);
@@ -1341,8 +1350,16 @@ static int zinput_open(Client *c, const RespArg *key, ZInput *in) {
     return -1;
 }
 
-enum { ZOP_UNION, ZOP_INTER, ZOP_DIFF };
-enum { AGG_SUM, AGG_MIN, AGG_MAX };
+enum {
+    ZOP_UNION,
+    ZOP_INTER,
+    ZOP_DIFF
+};
+enum {
+    AGG_SUM,
+    AGG_MIN,
+    AGG_MAX
+};
 
 static void aggregate(double *target, double val, int agg) {
     if (agg == AGG_SUM) {
@@ -1360,7 +1377,7 @@ typedef struct ZsetOp {
     ZInput *in;
     long n;
     ZSet *result;
-    double weight; /* the input being walked */
+    double weight;             /* the input being walked */
     unsigned long card, limit; /* ZINTERCARD */
     bool card_only, stop;
 } ZsetOp;
@@ -1519,8 +1536,7 @@ static void zsetop_generic(Client *c, int nkidx, int op, bool store, bool card_o
     long long nkeys;
     if (arg_to_ll_or_reply(c, &c->argv[nkidx], &nkeys, NULL) != 0) return;
     if (nkeys < 1) {
-        reply_error_fmt(c, "ERR at least 1 input key is needed for '%s' command",
-                        c->cmd->fullname);
+        reply_error_fmt(c, "ERR at least 1 input key is needed for '%s' command", c->cmd->fullname);
         return;
     }
     if (nkeys > c->argc - (nkidx + 1)) {

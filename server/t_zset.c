@@ -403,6 +403,14 @@ const TypeOps zset_type_ops = {zset_free_value, zset_dup_value, zset_memory_usag
 /* ------------------------------------------------------------------------------------------
  * Command helpers */
 
+/* Option words compare as Redis compares them (strcasecmp on C strings): bytes after a NUL
+ * are ignored. */
+static bool opt_is(const RespArg *a, const char *word) {
+    const char *nul = memchr(a->ptr, '\0', a->len);
+    RespArg s = {a->ptr, nul ? (size_t)(nul - a->ptr) : a->len};
+    return arg_is(&s, word);
+}
+
 /* Look a key up for a read (write when `write`): 0 with *out set (NULL when absent), or
  * nonzero after replying WRONGTYPE for another type. */
 static int zset_lookup_or_reply(Client *c, const RespArg *key, bool write, Kv **out) {
@@ -536,17 +544,17 @@ static void zadd_parse_flags(Client *c, ZaddOpts *o) {
     int j = 2;
     for (; j < c->argc; j++) {
         const RespArg *a = &c->argv[j];
-        if (arg_is(a, "nx"))
+        if (opt_is(a, "nx"))
             o->flags |= ZADD_IN_NX;
-        else if (arg_is(a, "xx"))
+        else if (opt_is(a, "xx"))
             o->flags |= ZADD_IN_XX;
-        else if (arg_is(a, "ch"))
+        else if (opt_is(a, "ch"))
             o->ch = true;
-        else if (arg_is(a, "incr"))
+        else if (opt_is(a, "incr"))
             o->flags |= ZADD_IN_INCR;
-        else if (arg_is(a, "gt"))
+        else if (opt_is(a, "gt"))
             o->flags |= ZADD_IN_GT;
-        else if (arg_is(a, "lt"))
+        else if (opt_is(a, "lt"))
             o->flags |= ZADD_IN_LT;
         else
             break;
@@ -746,18 +754,18 @@ static int zrange_opts_or_reply(Client *c, int first, bool store, ZrangeArgs *a)
     for (int j = first + 3; j < c->argc; j++) {
         int left = c->argc - j - 1;
         const RespArg *o = &c->argv[j];
-        if (!store && arg_is(o, "withscores")) {
+        if (!store && opt_is(o, "withscores")) {
             a->withscores = true;
-        } else if (arg_is(o, "limit") && left >= 2) {
+        } else if (opt_is(o, "limit") && left >= 2) {
             if (arg_to_ll_or_reply(c, &c->argv[j + 1], &a->offset, NULL) != 0 ||
                 arg_to_ll_or_reply(c, &c->argv[j + 2], &a->limit, NULL) != 0)
                 return -1;
             j += 2;
-        } else if (a->dir == ZD_AUTO && arg_is(o, "rev")) {
+        } else if (a->dir == ZD_AUTO && opt_is(o, "rev")) {
             a->dir = ZD_REVERSE;
-        } else if (a->type == ZR_AUTO && arg_is(o, "bylex")) {
+        } else if (a->type == ZR_AUTO && opt_is(o, "bylex")) {
             a->type = ZR_LEX;
-        } else if (a->type == ZR_AUTO && arg_is(o, "byscore")) {
+        } else if (a->type == ZR_AUTO && opt_is(o, "byscore")) {
             a->type = ZR_SCORE;
         } else {
             reply_syntax_error(c);
@@ -1086,9 +1094,9 @@ static void zmpop_generic(Client *c, int nkidx, bool blocking) {
     }
     int where = nkidx + (int)numkeys + 1;
     bool max;
-    if (arg_is(&c->argv[where], "min")) {
+    if (opt_is(&c->argv[where], "min")) {
         max = false;
-    } else if (arg_is(&c->argv[where], "max")) {
+    } else if (opt_is(&c->argv[where], "max")) {
         max = true;
     } else {
         reply_syntax_error(c);
@@ -1096,7 +1104,7 @@ static void zmpop_generic(Client *c, int nkidx, bool blocking) {
     }
     for (int j = where + 1; j < c->argc; j++) {
         bool more = j < c->argc - 1;
-        if (count == -1 && arg_is(&c->argv[j], "count") && more) {
+        if (count == -1 && opt_is(&c->argv[j], "count") && more) {
             j++;
             if (arg_to_range_or_reply(c, &c->argv[j], 1, LONG_MAX, &count,
                                       "ERR count should be greater than 0") != 0)
@@ -1214,7 +1222,7 @@ static void cmd_zrandmember(Client *c) {
     if (c->argc >= 3) {
         long long n;
         if (arg_to_range_or_reply(c, &c->argv[2], -LONG_MAX, LONG_MAX, &n, NULL) != 0) return;
-        if (c->argc > 4 || (c->argc == 4 && !arg_is(&c->argv[3], "withscores"))) {
+        if (c->argc > 4 || (c->argc == 4 && !opt_is(&c->argv[3], "withscores"))) {
             reply_syntax_error(c);
             return;
         }
@@ -1308,41 +1316,61 @@ static void cmd_zscan(Client *c) {
 /* ------------------------------------------------------------------------------------------
  * ZUNION, ZINTER, ZDIFF (+STORE), ZINTERCARD
  *
- * Inputs are read through ZInput, so a plain set (score 1 per member, as Redis treats it)
- * plugs in by filling one in zinput_open(). */
-
-typedef struct ZInput {
-    Kv *kv;        /* NULL: missing key, an empty input */
-    double weight; /* WEIGHTS, default 1 */
-} ZInput;
+ * Every input is read through a ZInput: its length, a membership test with the score, and
+ * a walk over (member, score). A missing key is an empty input. Redis also takes plain sets
+ * here (each member with score 1): they plug in as one more ZInputOps, picked in
+ * zinput_open(). */
 
 typedef void (*ZInputFn)(const char *ele, size_t len, double score, void *ud);
 
-static unsigned long zinput_len(const ZInput *in) {
-    return in->kv ? (unsigned long)zset_len(in->kv) : 0;
+typedef struct ZInputOps {
+    unsigned long (*len)(Kv *kv);
+    bool (*find)(Kv *kv, const char *ele, size_t len, double *score);
+    void (*each)(Kv *kv, ZInputFn fn, void *ud);
+} ZInputOps;
+
+typedef struct ZInput {
+    Kv *kv;               /* NULL: missing key, an empty input */
+    const ZInputOps *ops; /* how to read kv */
+    double weight;        /* WEIGHTS, default 1 */
+} ZInput;
+
+static unsigned long zset_input_len(Kv *kv) {
+    return (unsigned long)zset_len(kv);
 }
 
-static bool zinput_find(const ZInput *in, const char *ele, size_t len, double *score) {
-    return in->kv && zset_score(in->kv, ele, len, score);
-}
-
-static void zinput_each(const ZInput *in, ZInputFn fn, void *ud) {
-    if (!in->kv) return;
+static void zset_input_each(Kv *kv, ZInputFn fn, void *ud) {
     ZIter it;
     ZElem e;
-    zit_init(&it, in->kv, 0, false);
+    zit_init(&it, kv, 0, false);
     while (zit_next(&it, &e))
         fn(e.ele, e.len, e.score, ud);
 }
 
-/* Open input key `key`: 0, or -1 after WRONGTYPE. */
+static const ZInputOps zset_input_ops = {zset_input_len, zset_score, zset_input_each};
+
+static unsigned long zinput_len(const ZInput *in) {
+    return in->kv ? in->ops->len(in->kv) : 0;
+}
+
+static bool zinput_find(const ZInput *in, const char *ele, size_t len, double *score) {
+    return in->kv && in->ops->find(in->kv, ele, len, score);
+}
+
+static void zinput_each(const ZInput *in, ZInputFn fn, void *ud) {
+    if (in->kv) in->ops->each(in->kv, fn, ud);
+}
+
+/* Open input key `key`: 0, or -1 after WRONGTYPE (a key neither a sorted set nor a set). */
 static int zinput_open(Client *c, const RespArg *key, ZInput *in) {
-    *in = (ZInput){.kv = db_lookup_read(c->db, key->ptr, key->len, LOOKUP_NONE), .weight = 1};
-    if (!in->kv || in->kv->type == OBJ_ZSET) return 0;
-    if (in->kv->type == OBJ_SET) {
-        /* TODO(sets): Redis accepts set keys here, each member with score 1. When t_set.c
-         * lands, give ZInput a set reader (length, membership test, member walk) and use it
-         * in zinput_len/zinput_find/zinput_each. No set key can exist in this build yet. */
+    Kv *kv = db_lookup_read(c->db, key->ptr, key->len, LOOKUP_NONE);
+    *in = (ZInput){.kv = kv, .ops = &zset_input_ops, .weight = 1};
+    if (!kv || kv->type == OBJ_ZSET) return 0;
+    if (kv->type == OBJ_SET) {
+        /* TODO(sets): Redis reads a set here with score 1 per member. When t_set.c exports
+         * its length / membership / member walk, point in->ops at a set_input_ops built
+         * from them; nothing else in this file changes. Until then no set key can exist
+         * (SADD is not in this build), and a set reads as empty rather than WRONGTYPE. */
         in->kv = NULL;
         return 0;
     }
@@ -1453,30 +1481,30 @@ static int zsetop_opts_or_reply(Client *c, int j, bool store, ZsetOp *z, bool *w
         int left = c->argc - j;
         const RespArg *o = &c->argv[j];
         bool weighted = z->op != ZOP_DIFF && !z->card_only;
-        if (weighted && left >= z->n + 1 && arg_is(o, "weights")) {
+        if (weighted && left >= z->n + 1 && opt_is(o, "weights")) {
             j++;
             for (long i = 0; i < z->n; i++, j++) {
                 if (arg_to_double_or_reply(c, &c->argv[j], &z->in[i].weight,
                                            "ERR weight value is not a float") != 0)
                     return -1;
             }
-        } else if (weighted && left >= 2 && arg_is(o, "aggregate")) {
+        } else if (weighted && left >= 2 && opt_is(o, "aggregate")) {
             const RespArg *v = &c->argv[j + 1];
-            if (arg_is(v, "sum")) {
+            if (opt_is(v, "sum")) {
                 z->agg = AGG_SUM;
-            } else if (arg_is(v, "min")) {
+            } else if (opt_is(v, "min")) {
                 z->agg = AGG_MIN;
-            } else if (arg_is(v, "max")) {
+            } else if (opt_is(v, "max")) {
                 z->agg = AGG_MAX;
             } else {
                 reply_syntax_error(c);
                 return -1;
             }
             j += 2;
-        } else if (!store && !z->card_only && arg_is(o, "withscores")) {
+        } else if (!store && !z->card_only && opt_is(o, "withscores")) {
             *withscores = true;
             j++;
-        } else if (z->card_only && left >= 2 && arg_is(o, "limit")) {
+        } else if (z->card_only && left >= 2 && opt_is(o, "limit")) {
             long long lim;
             if (arg_to_positive_or_reply(c, &c->argv[j + 1], &lim, "ERR LIMIT can't be negative") !=
                 0)

@@ -309,7 +309,7 @@ static bool zit_next(ZIter *it, ZElem *e) {
     return true;
 }
 
-/* The members inside a score or lex range as [*start, *start + *count) ascending. */
+/* A score range or a lex range (ZRANGE BYSCORE/BYLEX, ZCOUNT, ZREMRANGEBY*...). */
 typedef struct ZRange {
     bool lex;
     ZRangeSpec score;
@@ -326,7 +326,37 @@ static bool zrange_lte_max(const ZRange *r, const ZElem *e) {
                   : zs_score_lte_max(e->score, &r->score);
 }
 
-static void zset_range_span(Kv *kv, const ZRange *r, long *start, long *count) {
+/* Walk from one end of a listpack (the tail when rev) as Redis's zzlFirstIn*Range /
+ * zzlLastIn*Range then its range loop do: skip to the first element inside the near bound,
+ * then count while inside the far one. Returns the count and the index where it started. */
+static long zl_range_walk(Kv *kv, const ZRange *r, bool rev, long *first_idx) {
+    ZIter it;
+    ZElem e;
+    long i = 0, n = 0;
+    bool inside = false;
+    zit_init(&it, kv, 0, rev);
+    while (zit_next(&it, &e)) {
+        bool near = rev ? zrange_lte_max(r, &e) : zrange_gte_min(r, &e);
+        bool far = rev ? zrange_gte_min(r, &e) : zrange_lte_max(r, &e);
+        if (!inside) {
+            if (!near) {
+                i++;
+                continue;
+            }
+            inside = true;
+            *first_idx = i;
+        }
+        if (!far) break;
+        n++;
+    }
+    return n;
+}
+
+/* The members inside a score or lex range: [*start, *start + *count) in ascending ranks.
+ * Sorted data gives one answer whichever end the walk starts from; a lex range over mixed
+ * scores does not, and rev says which end Redis starts from for this command (only the
+ * reversed range commands start at the tail). */
+static void zset_range_span(Kv *kv, const ZRange *r, bool rev, long *start, long *count) {
     *start = 0;
     *count = 0;
     if (kv->encoding == ENC_SKIPLIST) {
@@ -339,24 +369,21 @@ static void zset_range_span(Kv *kv, const ZRange *r, long *start, long *count) {
         *count = (long)(b - a + 1);
         return;
     }
+    /* Redis's zzlIs*InRange: nothing when the range is empty, the last element is below
+     * min or the first is above max */
+    long len = (long)zset_len(kv);
+    if (len == 0 || (r->lex ? zs_lex_is_empty(&r->lexr) : zs_range_is_empty(&r->score))) return;
     ZIter it;
     ZElem e;
-    long i = 0;
-    bool inside = false;
+    zit_init(&it, kv, 0, true);
+    if (!zit_next(&it, &e) || !zrange_gte_min(r, &e)) return;
     zit_init(&it, kv, 0, false);
-    while (zit_next(&it, &e)) {
-        if (!inside) {
-            if (!zrange_gte_min(r, &e)) {
-                i++;
-                continue;
-            }
-            inside = true;
-            *start = i;
-        }
-        if (!zrange_lte_max(r, &e)) break;
-        (*count)++;
-    }
-    if (*count == 0) *start = 0;
+    if (!zit_next(&it, &e) || !zrange_lte_max(r, &e)) return;
+    long from = 0;
+    long n = zl_range_walk(kv, r, rev, &from);
+    if (n == 0) return;
+    *start = rev ? len - from - n : from;
+    *count = n;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -696,7 +723,7 @@ static void zcount_generic(Client *c, bool lex) {
     Kv *kv;
     if (zset_lookup_or_reply(c, &c->argv[1], false, &kv) != 0) return;
     long start = 0, count = 0;
-    if (kv) zset_range_span(kv, &r, &start, &count);
+    if (kv) zset_range_span(kv, &r, false, &start, &count);
     reply_int(c, count);
 }
 
@@ -822,7 +849,7 @@ static void zrange_select(Kv *kv, const ZrangeArgs *a, long *rank, long *count) 
         return;
     }
     long start, n;
-    zset_range_span(kv, &a->range, &start, &n);
+    zset_range_span(kv, &a->range, a->dir == ZD_REVERSE, &start, &n);
     /* Redis skips `offset` elements one by one: a negative offset never stops skipping. */
     if (n == 0 || a->offset < 0 || a->offset >= n) return;
     *rank = (a->dir == ZD_REVERSE ? len - start - n : start) + (long)a->offset;
@@ -944,7 +971,7 @@ static void zremrange_generic(Client *c, int type) {
     if (type == ZR_RANK)
         zrange_select(kv, &a, &start, &count);
     else
-        zset_range_span(kv, &a.range, &start, &count);
+        zset_range_span(kv, &a.range, false, &start, &count);
     if (count) {
         zset_delete_ranks(kv, start, count);
         notify_keyspace_event(NOTIFY_ZSET, events[type], key->ptr, key->len, c->db->id);

@@ -31,7 +31,7 @@ from itlib import (  # noqa: E402 - the shared fixture
 
 DEBUG = ("--enable-debug-command", "yes")
 KEYS = ["z1", "z2", "z3", "z4"]
-LEX_KEYS = ["lx1", "lx2"]  # all scores 0: lex ranges are only defined there
+LEX_KEYS = ["lx1", "lx2"]  # all scores 0, where lex ranges are defined in both encodings
 
 
 class Pair:
@@ -222,7 +222,8 @@ class Gen:
             return ["ZRANGESTORE", rnd.choice(KEYS), src, self.bound(), self.bound(),
                     "BYSCORE"] + self.limit()
         if c == 22:
-            lk = rnd.choice(LEX_KEYS)
+            # lex ranges over mixed scores: defined on a listpack (the caller skips skiplists)
+            lk = rnd.choice(LEX_KEYS + KEYS)
             name = rnd.choice(["ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZLEXCOUNT", "ZREMRANGEBYLEX",
                                "ZRANGE"])
             args = [name, lk, self.lex(), self.lex()]
@@ -287,6 +288,11 @@ class Checks:
                 p.same("CONFIG", "SET", "zset-max-listpack-value", str(value))
                 for i in range(1500):
                     argv = gen.command()
+                    if argv[0].startswith(("ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZLEXCOUNT",
+                                           "ZREMRANGEBYLEX")) or "BYLEX" in argv:
+                        if argv[1] in KEYS and call(p.v, "OBJECT", "ENCODING",
+                                                    argv[1]).endswith(b"skiplist\r\n"):
+                            continue  # Redis's answer depends on its skiplist's node levels
                     history.append(argv)
                     rv, rr = p.both(*argv)
                     total += 1

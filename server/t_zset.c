@@ -12,9 +12,10 @@
  * that a result a command builds (ZRANGESTORE, ZUNIONSTORE ...) starts in the form that
  * fits it. A set never stays empty in the keyspace: the command that empties it deletes it.
  *
- * Everything above the "encoding layer" section reads and writes through zset_* functions
- * taking the Kv, so commands never branch on the encoding. Replies and errors, including
- * their order, follow Redis 7.0.15; scores are replied with reply_double ("%.17g", RESP3
+ * The commands, below the two "encoding layer" sections, read and write only through the
+ * zset_* functions and the ZIter walk taking the Kv, so they never branch on the encoding;
+ * ranges become (rank, count) spans first, which both encodings serve. Replies and errors,
+ * including their order, follow Redis 7.0.15; scores are replied with reply_double ("%.17g", RESP3
  * double type). */
 #include "server/t_zset.h"
 
@@ -34,7 +35,6 @@
 #include "server/server.h"
 #include "server/zset_skiplist.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -848,18 +848,34 @@ static void zrange_select(Kv *kv, const ZrangeArgs *a, long *rank, long *count) 
         *count = (long)(e - s + 1);
         return;
     }
+    bool rev = a->dir == ZD_REVERSE;
     long start, n;
-    zset_range_span(kv, &a->range, a->dir == ZD_REVERSE, &start, &n);
-    /* Redis skips `offset` elements one by one: a negative offset never stops skipping. */
-    if (n == 0 || a->offset < 0 || a->offset >= n) return;
-    *rank = (a->dir == ZD_REVERSE ? len - start - n : start) + (long)a->offset;
-    n -= (long)a->offset;
-    if (a->limit >= 0 && a->limit < n) n = (long)a->limit;
-    *count = n;
+    zset_range_span(kv, &a->range, rev, &start, &n);
+    /* Redis finds the first element in range, skips `offset` elements blindly (a negative
+     * offset never stops skipping), then emits while the far bound holds. */
+    if (n == 0 || a->offset < 0 || a->offset >= len) return;
+    long from = (rev ? len - start - n : start) + (long)a->offset;
+    if (kv->encoding == ENC_LISTPACK) {
+        /* Walk it: over mixed scores a lex range need not be one run, so elements past the
+         * skipped ones may be back inside it, as in Redis. */
+        ZIter it;
+        ZElem e;
+        zit_init(&it, kv, from, rev);
+        while ((a->limit < 0 || *count < a->limit) && zit_next(&it, &e)) {
+            if (!(rev ? zrange_gte_min(&a->range, &e) : zrange_lte_max(&a->range, &e))) break;
+            (*count)++;
+        }
+    } else {
+        if (a->offset >= n) return;
+        *count = n - (long)a->offset;
+        if (a->limit >= 0 && a->limit < *count) *count = (long)a->limit;
+    }
+    *rank = from;
 }
 
 /* Store the selected elements of src (NULL = none) under dst: ZRANGESTORE's result. */
-static void zrange_store(Client *c, const RespArg *dst, Kv *src, long rank, long count, bool rev) {
+static void zrange_store(
+    Client *c, const RespArg *dst, Kv *src, long rank, long count, bool rev, bool by_rank) {
     if (count == 0) {
         reply_int(c, 0);
         if (db_delete(c->db, dst->ptr, dst->len)) {
@@ -869,6 +885,10 @@ static void zrange_store(Client *c, const RespArg *dst, Kv *src, long rank, long
         return;
     }
     Kv *nkv = zset_kv_new_value(dst->ptr, dst->len);
+    /* Redis sizes a rank range's result up front (zsetTypeCreate(count)): past the limit it
+     * is a skiplist from the first element, which keeps a -0 score that a listpack would
+     * have stored as 0. Score and lex ranges start as a listpack. */
+    if (by_rank && count > cfg.zset_max_listpack_entries) zset_to_skiplist(nkv);
     ZIter it;
     ZElem e;
     int out;
@@ -892,7 +912,7 @@ static void zrange_generic(Client *c, int first, bool store, int type, int dir) 
     if (kv) zrange_select(kv, &a, &rank, &count);
     bool rev = a.dir == ZD_REVERSE;
     if (store) {
-        zrange_store(c, &c->argv[1], kv, rank, count, rev);
+        zrange_store(c, &c->argv[1], kv, rank, count, rev, a.type == ZR_RANK);
         return;
     }
     reply_elems_header(c, count, a.withscores);

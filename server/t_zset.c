@@ -12,9 +12,10 @@
  * that a result a command builds (ZRANGESTORE, ZUNIONSTORE ...) starts in the form that
  * fits it. A set never stays empty in the keyspace: the command that empties it deletes it.
  *
- * Everything above the "encoding layer" section reads and writes through zset_* functions
- * taking the Kv, so commands never branch on the encoding. Replies and errors, including
- * their order, follow Redis 7.0.15; scores are replied with reply_double ("%.17g", RESP3
+ * The commands, below the two "encoding layer" sections, read and write only through the
+ * zset_* functions and the ZIter walk taking the Kv, so they never branch on the encoding;
+ * ranges become (rank, count) spans first, which both encodings serve. Replies and errors,
+ * including their order, follow Redis 7.0.15; scores are replied with reply_double ("%.17g", RESP3
  * double type). */
 #include "server/t_zset.h"
 
@@ -34,7 +35,6 @@
 #include "server/server.h"
 #include "server/zset_skiplist.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -158,8 +158,8 @@ enum {
 
 /* Add or update one member. Returns false (ZADD_OUT_NAN) when the resulting score would be
  * NaN; *newscore gets the stored score when the member was added or its score processed. */
-static bool zset_add(Kv *kv, double score, const char *ele, size_t len, int in, int *out,
-                     double *newscore) {
+static bool
+zset_add(Kv *kv, double score, const char *ele, size_t len, int in, int *out, double *newscore) {
     *out = 0;
     if (isnan(score)) {
         *out = ZADD_OUT_NAN;
@@ -309,7 +309,7 @@ static bool zit_next(ZIter *it, ZElem *e) {
     return true;
 }
 
-/* The members inside a score or lex range as [*start, *start + *count) ascending. */
+/* A score range or a lex range (ZRANGE BYSCORE/BYLEX, ZCOUNT, ZREMRANGEBY*...). */
 typedef struct ZRange {
     bool lex;
     ZRangeSpec score;
@@ -317,14 +317,46 @@ typedef struct ZRange {
 } ZRange;
 
 static bool zrange_gte_min(const ZRange *r, const ZElem *e) {
-    return r->lex ? zs_lex_gte_min(e->ele, e->len, &r->lexr) : zs_score_gte_min(e->score, &r->score);
+    return r->lex ? zs_lex_gte_min(e->ele, e->len, &r->lexr)
+                  : zs_score_gte_min(e->score, &r->score);
 }
 
 static bool zrange_lte_max(const ZRange *r, const ZElem *e) {
-    return r->lex ? zs_lex_lte_max(e->ele, e->len, &r->lexr) : zs_score_lte_max(e->score, &r->score);
+    return r->lex ? zs_lex_lte_max(e->ele, e->len, &r->lexr)
+                  : zs_score_lte_max(e->score, &r->score);
 }
 
-static void zset_range_span(Kv *kv, const ZRange *r, long *start, long *count) {
+/* Walk from one end of a listpack (the tail when rev) as Redis's zzlFirstIn*Range /
+ * zzlLastIn*Range then its range loop do: skip to the first element inside the near bound,
+ * then count while inside the far one. Returns the count and the index where it started. */
+static long zl_range_walk(Kv *kv, const ZRange *r, bool rev, long *first_idx) {
+    ZIter it;
+    ZElem e;
+    long i = 0, n = 0;
+    bool inside = false;
+    zit_init(&it, kv, 0, rev);
+    while (zit_next(&it, &e)) {
+        bool near = rev ? zrange_lte_max(r, &e) : zrange_gte_min(r, &e);
+        bool far = rev ? zrange_gte_min(r, &e) : zrange_lte_max(r, &e);
+        if (!inside) {
+            if (!near) {
+                i++;
+                continue;
+            }
+            inside = true;
+            *first_idx = i;
+        }
+        if (!far) break;
+        n++;
+    }
+    return n;
+}
+
+/* The members inside a score or lex range: [*start, *start + *count) in ascending ranks.
+ * Sorted data gives one answer whichever end the walk starts from; a lex range over mixed
+ * scores does not, and rev says which end Redis starts from for this command (only the
+ * reversed range commands start at the tail). */
+static void zset_range_span(Kv *kv, const ZRange *r, bool rev, long *start, long *count) {
     *start = 0;
     *count = 0;
     if (kv->encoding == ENC_SKIPLIST) {
@@ -337,24 +369,21 @@ static void zset_range_span(Kv *kv, const ZRange *r, long *start, long *count) {
         *count = (long)(b - a + 1);
         return;
     }
+    /* Redis's zzlIs*InRange: nothing when the range is empty, the last element is below
+     * min or the first is above max */
+    long len = (long)zset_len(kv);
+    if (len == 0 || (r->lex ? zs_lex_is_empty(&r->lexr) : zs_range_is_empty(&r->score))) return;
     ZIter it;
     ZElem e;
-    long i = 0;
-    bool inside = false;
+    zit_init(&it, kv, 0, true);
+    if (!zit_next(&it, &e) || !zrange_gte_min(r, &e)) return;
     zit_init(&it, kv, 0, false);
-    while (zit_next(&it, &e)) {
-        if (!inside) {
-            if (!zrange_gte_min(r, &e)) {
-                i++;
-                continue;
-            }
-            inside = true;
-            *start = i;
-        }
-        if (!zrange_lte_max(r, &e)) break;
-        (*count)++;
-    }
-    if (*count == 0) *start = 0;
+    if (!zit_next(&it, &e) || !zrange_lte_max(r, &e)) return;
+    long from = 0;
+    long n = zl_range_walk(kv, r, rev, &from);
+    if (n == 0) return;
+    *start = rev ? len - from - n : from;
+    *count = n;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -401,6 +430,14 @@ const TypeOps zset_type_ops = {zset_free_value, zset_dup_value, zset_memory_usag
 /* ------------------------------------------------------------------------------------------
  * Command helpers */
 
+/* Option words compare as Redis compares them (strcasecmp on C strings): bytes after a NUL
+ * are ignored. */
+static bool opt_is(const RespArg *a, const char *word) {
+    const char *nul = memchr(a->ptr, '\0', a->len);
+    RespArg s = {a->ptr, nul ? (size_t)(nul - a->ptr) : a->len};
+    return arg_is(&s, word);
+}
+
 /* Look a key up for a read (write when `write`): 0 with *out set (NULL when absent), or
  * nonzero after replying WRONGTYPE for another type. */
 static int zset_lookup_or_reply(Client *c, const RespArg *key, bool write, Kv **out) {
@@ -436,8 +473,8 @@ static int arg_to_positive_or_reply(Client *c, const RespArg *a, long long *out,
 }
 
 /* Redis's getRangeLongFromObjectOrReply. */
-static int arg_to_range_or_reply(Client *c, const RespArg *a, long long min, long long max,
-                                 long long *out, const char *msg) {
+static int arg_to_range_or_reply(
+    Client *c, const RespArg *a, long long min, long long max, long long *out, const char *msg) {
     long long v;
     if (!util_str_to_ll(a->ptr, a->len, &v)) {
         reply_error(c, msg ? msg : ERRT_NOT_INT);
@@ -475,8 +512,7 @@ static bool score_bound_parse(const RespArg *a, double *v, bool *ex) {
     return ok;
 }
 
-static int score_range_or_reply(Client *c, const RespArg *min, const RespArg *max,
-                                ZRangeSpec *r) {
+static int score_range_or_reply(Client *c, const RespArg *min, const RespArg *max, ZRangeSpec *r) {
     if (score_bound_parse(min, &r->min, &r->minex) && score_bound_parse(max, &r->max, &r->maxex))
         return 0;
     reply_error(c, "ERR min or max is not a float");
@@ -535,17 +571,17 @@ static void zadd_parse_flags(Client *c, ZaddOpts *o) {
     int j = 2;
     for (; j < c->argc; j++) {
         const RespArg *a = &c->argv[j];
-        if (arg_is(a, "nx"))
+        if (opt_is(a, "nx"))
             o->flags |= ZADD_IN_NX;
-        else if (arg_is(a, "xx"))
+        else if (opt_is(a, "xx"))
             o->flags |= ZADD_IN_XX;
-        else if (arg_is(a, "ch"))
+        else if (opt_is(a, "ch"))
             o->ch = true;
-        else if (arg_is(a, "incr"))
+        else if (opt_is(a, "incr"))
             o->flags |= ZADD_IN_INCR;
-        else if (arg_is(a, "gt"))
+        else if (opt_is(a, "gt"))
             o->flags |= ZADD_IN_GT;
-        else if (arg_is(a, "lt"))
+        else if (opt_is(a, "lt"))
             o->flags |= ZADD_IN_LT;
         else
             break;
@@ -626,8 +662,7 @@ static void zadd_generic(Client *c, int flags) {
     else
         reply_int(c, o.ch ? added + updated : added);
     if (added || updated) {
-        notify_keyspace_event(NOTIFY_ZSET, incr ? "zincr" : "zadd", key->ptr, key->len,
-                              c->db->id);
+        notify_keyspace_event(NOTIFY_ZSET, incr ? "zincr" : "zadd", key->ptr, key->len, c->db->id);
     }
     /* A new key that got nothing (only a NaN error can do that) is not left empty. */
     if (zset_len(kv) == 0)
@@ -688,7 +723,7 @@ static void zcount_generic(Client *c, bool lex) {
     Kv *kv;
     if (zset_lookup_or_reply(c, &c->argv[1], false, &kv) != 0) return;
     long start = 0, count = 0;
-    if (kv) zset_range_span(kv, &r, &start, &count);
+    if (kv) zset_range_span(kv, &r, false, &start, &count);
     reply_int(c, count);
 }
 
@@ -721,8 +756,17 @@ static void cmd_zrevrank(Client *c) {
 /* ------------------------------------------------------------------------------------------
  * ZRANGE and its family */
 
-enum { ZR_AUTO, ZR_RANK, ZR_SCORE, ZR_LEX };
-enum { ZD_AUTO, ZD_FORWARD, ZD_REVERSE };
+enum {
+    ZR_AUTO,
+    ZR_RANK,
+    ZR_SCORE,
+    ZR_LEX
+};
+enum {
+    ZD_AUTO,
+    ZD_FORWARD,
+    ZD_REVERSE
+};
 
 typedef struct ZrangeArgs {
     int type, dir;
@@ -737,18 +781,18 @@ static int zrange_opts_or_reply(Client *c, int first, bool store, ZrangeArgs *a)
     for (int j = first + 3; j < c->argc; j++) {
         int left = c->argc - j - 1;
         const RespArg *o = &c->argv[j];
-        if (!store && arg_is(o, "withscores")) {
+        if (!store && opt_is(o, "withscores")) {
             a->withscores = true;
-        } else if (arg_is(o, "limit") && left >= 2) {
+        } else if (opt_is(o, "limit") && left >= 2) {
             if (arg_to_ll_or_reply(c, &c->argv[j + 1], &a->offset, NULL) != 0 ||
                 arg_to_ll_or_reply(c, &c->argv[j + 2], &a->limit, NULL) != 0)
                 return -1;
             j += 2;
-        } else if (a->dir == ZD_AUTO && arg_is(o, "rev")) {
+        } else if (a->dir == ZD_AUTO && opt_is(o, "rev")) {
             a->dir = ZD_REVERSE;
-        } else if (a->type == ZR_AUTO && arg_is(o, "bylex")) {
+        } else if (a->type == ZR_AUTO && opt_is(o, "bylex")) {
             a->type = ZR_LEX;
-        } else if (a->type == ZR_AUTO && arg_is(o, "byscore")) {
+        } else if (a->type == ZR_AUTO && opt_is(o, "byscore")) {
             a->type = ZR_SCORE;
         } else {
             reply_syntax_error(c);
@@ -778,9 +822,7 @@ static int zrange_bounds_or_reply(Client *c, int first, ZrangeArgs *a) {
         max = t;
     }
     switch (a->type) {
-    case ZR_SCORE:
-        a->range.lex = false;
-        return score_range_or_reply(c, min, max, &a->range.score);
+    case ZR_SCORE: a->range.lex = false; return score_range_or_reply(c, min, max, &a->range.score);
     case ZR_LEX: a->range.lex = true; return lex_range_or_reply(c, min, max, &a->range.lexr);
     default:
         if (arg_to_ll_or_reply(c, min, &a->start, NULL) != 0 ||
@@ -806,19 +848,34 @@ static void zrange_select(Kv *kv, const ZrangeArgs *a, long *rank, long *count) 
         *count = (long)(e - s + 1);
         return;
     }
+    bool rev = a->dir == ZD_REVERSE;
     long start, n;
-    zset_range_span(kv, &a->range, &start, &n);
-    /* Redis skips `offset` elements one by one: a negative offset never stops skipping. */
-    if (n == 0 || a->offset < 0 || a->offset >= n) return;
-    *rank = (a->dir == ZD_REVERSE ? len - start - n : start) + (long)a->offset;
-    n -= (long)a->offset;
-    if (a->limit >= 0 && a->limit < n) n = (long)a->limit;
-    *count = n;
+    zset_range_span(kv, &a->range, rev, &start, &n);
+    /* Redis finds the first element in range, skips `offset` elements blindly (a negative
+     * offset never stops skipping), then emits while the far bound holds. */
+    if (n == 0 || a->offset < 0 || a->offset >= len) return;
+    long from = (rev ? len - start - n : start) + (long)a->offset;
+    if (kv->encoding == ENC_LISTPACK) {
+        /* Walk it: over mixed scores a lex range need not be one run, so elements past the
+         * skipped ones may be back inside it, as in Redis. */
+        ZIter it;
+        ZElem e;
+        zit_init(&it, kv, from, rev);
+        while ((a->limit < 0 || *count < a->limit) && zit_next(&it, &e)) {
+            if (!(rev ? zrange_gte_min(&a->range, &e) : zrange_lte_max(&a->range, &e))) break;
+            (*count)++;
+        }
+    } else {
+        if (a->offset >= n) return;
+        *count = n - (long)a->offset;
+        if (a->limit >= 0 && a->limit < *count) *count = (long)a->limit;
+    }
+    *rank = from;
 }
 
 /* Store the selected elements of src (NULL = none) under dst: ZRANGESTORE's result. */
-static void zrange_store(Client *c, const RespArg *dst, Kv *src, long rank, long count,
-                         bool rev) {
+static void zrange_store(
+    Client *c, const RespArg *dst, Kv *src, long rank, long count, bool rev, bool by_rank) {
     if (count == 0) {
         reply_int(c, 0);
         if (db_delete(c->db, dst->ptr, dst->len)) {
@@ -828,6 +885,10 @@ static void zrange_store(Client *c, const RespArg *dst, Kv *src, long rank, long
         return;
     }
     Kv *nkv = zset_kv_new_value(dst->ptr, dst->len);
+    /* Redis sizes a rank range's result up front (zsetTypeCreate(count)): past the limit it
+     * is a skiplist from the first element, which keeps a -0 score that a listpack would
+     * have stored as 0. Score and lex ranges start as a listpack. */
+    if (by_rank && count > cfg.zset_max_listpack_entries) zset_to_skiplist(nkv);
     ZIter it;
     ZElem e;
     int out;
@@ -851,7 +912,7 @@ static void zrange_generic(Client *c, int first, bool store, int type, int dir) 
     if (kv) zrange_select(kv, &a, &rank, &count);
     bool rev = a.dir == ZD_REVERSE;
     if (store) {
-        zrange_store(c, &c->argv[1], kv, rank, count, rev);
+        zrange_store(c, &c->argv[1], kv, rank, count, rev, a.type == ZR_RANK);
         return;
     }
     reply_elems_header(c, count, a.withscores);
@@ -930,7 +991,7 @@ static void zremrange_generic(Client *c, int type) {
     if (type == ZR_RANK)
         zrange_select(kv, &a, &start, &count);
     else
-        zset_range_span(kv, &a.range, &start, &count);
+        zset_range_span(kv, &a.range, false, &start, &count);
     if (count) {
         zset_delete_ranks(kv, start, count);
         notify_keyspace_event(NOTIFY_ZSET, events[type], key->ptr, key->len, c->db->id);
@@ -956,15 +1017,15 @@ static void cmd_zremrangebylex(Client *c) {
 
 /* Reply shapes of Redis's genericZpopCommand. */
 enum {
-    ZPOP_FLAT = 0,        /* ZPOPMIN/ZPOPMAX (RESP2, or no count) */
-    ZPOP_NESTED = 1,      /* ZPOPMIN/ZPOPMAX with count in RESP3: pairs as 2-arrays */
-    ZPOP_KEY_FLAT = 2,    /* BZPOPMIN/BZPOPMAX: key, member, score */
-    ZPOP_KEY_NESTED = 3,  /* ZMPOP/BZMPOP: key, [[member, score] ...] */
+    ZPOP_FLAT = 0,       /* ZPOPMIN/ZPOPMAX (RESP2, or no count) */
+    ZPOP_NESTED = 1,     /* ZPOPMIN/ZPOPMAX with count in RESP3: pairs as 2-arrays */
+    ZPOP_KEY_FLAT = 2,   /* BZPOPMIN/BZPOPMAX: key, member, score */
+    ZPOP_KEY_NESTED = 3, /* ZMPOP/BZMPOP: key, [[member, score] ...] */
 };
 
 /* Pop up to count (>= 1) members from kv (non-empty) under key and reply in `shape`. */
-static void zpop_reply(Client *c, const RespArg *key, Kv *kv, bool max, long long count,
-                       int shape) {
+static void
+zpop_reply(Client *c, const RespArg *key, Kv *kv, bool max, long long count, int shape) {
     long long len = (long long)zset_len(kv);
     long long n = count > len ? len : count;
     switch (shape) {
@@ -989,8 +1050,7 @@ static void zpop_reply(Client *c, const RespArg *key, Kv *kv, bool max, long lon
         reply_double(c, e.score);
     }
     zset_delete_ranks(kv, max ? (long)(len - n) : 0, (long)n);
-    notify_keyspace_event(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", key->ptr, key->len,
-                          c->db->id);
+    notify_keyspace_event(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", key->ptr, key->len, c->db->id);
     zset_after_write(c, key, kv);
 }
 
@@ -1037,8 +1097,13 @@ static void cmd_zpopmax(Client *c) {
 
 /* The blocking pop: serve the first non-empty key, else time out or wait (blocked.h). The
  * timeout is parsed before any key is looked at, as Redis does. */
-static void zpop_blocking(Client *c, const RespArg *keys, int nkeys, const RespArg *timeout,
-                          bool max, long long count, int shape) {
+static void zpop_blocking(Client *c,
+                          const RespArg *keys,
+                          int nkeys,
+                          const RespArg *timeout,
+                          bool max,
+                          long long count,
+                          int shape) {
     int64_t deadline_ms;
     if (blocked_parse_timeout_or_reply(c, timeout, &deadline_ms) != 0) return;
     Kv *kv;
@@ -1076,9 +1141,9 @@ static void zmpop_generic(Client *c, int nkidx, bool blocking) {
     }
     int where = nkidx + (int)numkeys + 1;
     bool max;
-    if (arg_is(&c->argv[where], "min")) {
+    if (opt_is(&c->argv[where], "min")) {
         max = false;
-    } else if (arg_is(&c->argv[where], "max")) {
+    } else if (opt_is(&c->argv[where], "max")) {
         max = true;
     } else {
         reply_syntax_error(c);
@@ -1086,7 +1151,7 @@ static void zmpop_generic(Client *c, int nkidx, bool blocking) {
     }
     for (int j = where + 1; j < c->argc; j++) {
         bool more = j < c->argc - 1;
-        if (count == -1 && arg_is(&c->argv[j], "count") && more) {
+        if (count == -1 && opt_is(&c->argv[j], "count") && more) {
             j++;
             if (arg_to_range_or_reply(c, &c->argv[j], 1, LONG_MAX, &count,
                                       "ERR count should be greater than 0") != 0)
@@ -1204,7 +1269,7 @@ static void cmd_zrandmember(Client *c) {
     if (c->argc >= 3) {
         long long n;
         if (arg_to_range_or_reply(c, &c->argv[2], -LONG_MAX, LONG_MAX, &n, NULL) != 0) return;
-        if (c->argc > 4 || (c->argc == 4 && !arg_is(&c->argv[3], "withscores"))) {
+        if (c->argc > 4 || (c->argc == 4 && !opt_is(&c->argv[3], "withscores"))) {
             reply_syntax_error(c);
             return;
         }
@@ -1230,13 +1295,12 @@ static void cmd_zrandmember(Client *c) {
 
 typedef struct ZscanBatch {
     const ScanOpts *opts;
-    Buf out;       /* member, score, member, score ... as bulk replies */
-    long long n;   /* strings in out */
+    Buf out;     /* member, score, member, score ... as bulk replies */
+    long long n; /* strings in out */
     long long visited;
 } ZscanBatch;
 
-static void zscan_add(ZscanBatch *b, const char *ele, size_t len, const char *score,
-                      size_t slen) {
+static void zscan_add(ZscanBatch *b, const char *ele, size_t len, const char *score, size_t slen) {
     if (!scan_match(b->opts, ele, len)) return;
     resp_bulk(&b->out, ele, len);
     resp_bulk(&b->out, score, slen);
@@ -1299,41 +1363,61 @@ static void cmd_zscan(Client *c) {
 /* ------------------------------------------------------------------------------------------
  * ZUNION, ZINTER, ZDIFF (+STORE), ZINTERCARD
  *
- * Inputs are read through ZInput, so a plain set (score 1 per member, as Redis treats it)
- * plugs in by filling one in zinput_open(). */
-
-typedef struct ZInput {
-    Kv *kv;        /* NULL: missing key, an empty input */
-    double weight; /* WEIGHTS, default 1 */
-} ZInput;
+ * Every input is read through a ZInput: its length, a membership test with the score, and
+ * a walk over (member, score). A missing key is an empty input. Redis also takes plain sets
+ * here (each member with score 1): they plug in as one more ZInputOps, picked in
+ * zinput_open(). */
 
 typedef void (*ZInputFn)(const char *ele, size_t len, double score, void *ud);
 
-static unsigned long zinput_len(const ZInput *in) {
-    return in->kv ? (unsigned long)zset_len(in->kv) : 0;
+typedef struct ZInputOps {
+    unsigned long (*len)(Kv *kv);
+    bool (*find)(Kv *kv, const char *ele, size_t len, double *score);
+    void (*each)(Kv *kv, ZInputFn fn, void *ud);
+} ZInputOps;
+
+typedef struct ZInput {
+    Kv *kv;               /* NULL: missing key, an empty input */
+    const ZInputOps *ops; /* how to read kv */
+    double weight;        /* WEIGHTS, default 1 */
+} ZInput;
+
+static unsigned long zset_input_len(Kv *kv) {
+    return (unsigned long)zset_len(kv);
 }
 
-static bool zinput_find(const ZInput *in, const char *ele, size_t len, double *score) {
-    return in->kv && zset_score(in->kv, ele, len, score);
-}
-
-static void zinput_each(const ZInput *in, ZInputFn fn, void *ud) {
-    if (!in->kv) return;
+static void zset_input_each(Kv *kv, ZInputFn fn, void *ud) {
     ZIter it;
     ZElem e;
-    zit_init(&it, in->kv, 0, false);
+    zit_init(&it, kv, 0, false);
     while (zit_next(&it, &e))
         fn(e.ele, e.len, e.score, ud);
 }
 
-/* Open input key `key`: 0, or -1 after WRONGTYPE. */
+static const ZInputOps zset_input_ops = {zset_input_len, zset_score, zset_input_each};
+
+static unsigned long zinput_len(const ZInput *in) {
+    return in->kv ? in->ops->len(in->kv) : 0;
+}
+
+static bool zinput_find(const ZInput *in, const char *ele, size_t len, double *score) {
+    return in->kv && in->ops->find(in->kv, ele, len, score);
+}
+
+static void zinput_each(const ZInput *in, ZInputFn fn, void *ud) {
+    if (in->kv) in->ops->each(in->kv, fn, ud);
+}
+
+/* Open input key `key`: 0, or -1 after WRONGTYPE (a key neither a sorted set nor a set). */
 static int zinput_open(Client *c, const RespArg *key, ZInput *in) {
-    *in = (ZInput){.kv = db_lookup_read(c->db, key->ptr, key->len, LOOKUP_NONE), .weight = 1};
-    if (!in->kv || in->kv->type == OBJ_ZSET) return 0;
-    if (in->kv->type == OBJ_SET) {
-        /* TODO(sets): Redis accepts set keys here, each member with score 1. When t_set.c
-         * lands, give ZInput a set reader (length, membership test, member walk) and use it
-         * in zinput_len/zinput_find/zinput_each. No set key can exist in this build yet. */
+    Kv *kv = db_lookup_read(c->db, key->ptr, key->len, LOOKUP_NONE);
+    *in = (ZInput){.kv = kv, .ops = &zset_input_ops, .weight = 1};
+    if (!kv || kv->type == OBJ_ZSET) return 0;
+    if (kv->type == OBJ_SET) {
+        /* TODO(sets): Redis reads a set here with score 1 per member. When t_set.c exports
+         * its length / membership / member walk, point in->ops at a set_input_ops built
+         * from them; nothing else in this file changes. Until then no set key can exist
+         * (SADD is not in this build), and a set reads as empty rather than WRONGTYPE. */
         in->kv = NULL;
         return 0;
     }
@@ -1341,8 +1425,16 @@ static int zinput_open(Client *c, const RespArg *key, ZInput *in) {
     return -1;
 }
 
-enum { ZOP_UNION, ZOP_INTER, ZOP_DIFF };
-enum { AGG_SUM, AGG_MIN, AGG_MAX };
+enum {
+    ZOP_UNION,
+    ZOP_INTER,
+    ZOP_DIFF
+};
+enum {
+    AGG_SUM,
+    AGG_MIN,
+    AGG_MAX
+};
 
 static void aggregate(double *target, double val, int agg) {
     if (agg == AGG_SUM) {
@@ -1360,7 +1452,7 @@ typedef struct ZsetOp {
     ZInput *in;
     long n;
     ZSet *result;
-    double weight; /* the input being walked */
+    double weight;             /* the input being walked */
     unsigned long card, limit; /* ZINTERCARD */
     bool card_only, stop;
 } ZsetOp;
@@ -1436,30 +1528,30 @@ static int zsetop_opts_or_reply(Client *c, int j, bool store, ZsetOp *z, bool *w
         int left = c->argc - j;
         const RespArg *o = &c->argv[j];
         bool weighted = z->op != ZOP_DIFF && !z->card_only;
-        if (weighted && left >= z->n + 1 && arg_is(o, "weights")) {
+        if (weighted && left >= z->n + 1 && opt_is(o, "weights")) {
             j++;
             for (long i = 0; i < z->n; i++, j++) {
                 if (arg_to_double_or_reply(c, &c->argv[j], &z->in[i].weight,
                                            "ERR weight value is not a float") != 0)
                     return -1;
             }
-        } else if (weighted && left >= 2 && arg_is(o, "aggregate")) {
+        } else if (weighted && left >= 2 && opt_is(o, "aggregate")) {
             const RespArg *v = &c->argv[j + 1];
-            if (arg_is(v, "sum")) {
+            if (opt_is(v, "sum")) {
                 z->agg = AGG_SUM;
-            } else if (arg_is(v, "min")) {
+            } else if (opt_is(v, "min")) {
                 z->agg = AGG_MIN;
-            } else if (arg_is(v, "max")) {
+            } else if (opt_is(v, "max")) {
                 z->agg = AGG_MAX;
             } else {
                 reply_syntax_error(c);
                 return -1;
             }
             j += 2;
-        } else if (!store && !z->card_only && arg_is(o, "withscores")) {
+        } else if (!store && !z->card_only && opt_is(o, "withscores")) {
             *withscores = true;
             j++;
-        } else if (z->card_only && left >= 2 && arg_is(o, "limit")) {
+        } else if (z->card_only && left >= 2 && opt_is(o, "limit")) {
             long long lim;
             if (arg_to_positive_or_reply(c, &c->argv[j + 1], &lim, "ERR LIMIT can't be negative") !=
                 0)
@@ -1519,8 +1611,7 @@ static void zsetop_generic(Client *c, int nkidx, int op, bool store, bool card_o
     long long nkeys;
     if (arg_to_ll_or_reply(c, &c->argv[nkidx], &nkeys, NULL) != 0) return;
     if (nkeys < 1) {
-        reply_error_fmt(c, "ERR at least 1 input key is needed for '%s' command",
-                        c->cmd->fullname);
+        reply_error_fmt(c, "ERR at least 1 input key is needed for '%s' command", c->cmd->fullname);
         return;
     }
     if (nkeys > c->argc - (nkidx + 1)) {

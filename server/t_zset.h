@@ -3,10 +3,10 @@
 #ifndef VIGIL_SERVER_T_ZSET_H
 #define VIGIL_SERVER_T_ZSET_H
 
+#include "server/object.h"
+
 #include <stdbool.h>
 #include <stddef.h>
-
-#include "server/object.h"
 
 /* A new, empty sorted-set Kv (listpack); not in any db. Additions convert it to a skiplist
  * past zset-max-listpack-entries/value, as ZADD does. */

@@ -282,8 +282,17 @@ bool zs_lex_is_empty(const ZLexRange *r) {
     return c > 0 || (c == 0 && (r->min.ex || r->max.ex));
 }
 
+/* Redis's zslIsInLexRange: the range is not empty, the last member is not below min and
+ * the first is not above max. */
+static bool zs_in_lex(const ZSet *zs, const ZLexRange *r) {
+    if (zs_lex_is_empty(r) || !zs->tail) return false;
+    if (!zs_lex_gte_min(zsl_node_ele(zs->tail), zs->tail->len, r)) return false;
+    const ZslNode *first = zs->header->lv[0].forward;
+    return zs_lex_lte_max(zsl_node_ele(first), first->len, r);
+}
+
 ZslNode *zs_first_in_lex(const ZSet *zs, const ZLexRange *r) {
-    if (zs_lex_is_empty(r) || !zs->tail) return NULL;
+    if (!zs_in_lex(zs, r)) return NULL;
     ZslNode *x = zs->header;
     for (int i = zs->level - 1; i >= 0; i--)
         while (x->lv[i].forward &&
@@ -294,7 +303,7 @@ ZslNode *zs_first_in_lex(const ZSet *zs, const ZLexRange *r) {
 }
 
 ZslNode *zs_last_in_lex(const ZSet *zs, const ZLexRange *r) {
-    if (zs_lex_is_empty(r) || !zs->tail) return NULL;
+    if (!zs_in_lex(zs, r)) return NULL;
     ZslNode *x = zs->header;
     for (int i = zs->level - 1; i >= 0; i--)
         while (x->lv[i].forward &&

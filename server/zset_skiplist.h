@@ -17,11 +17,11 @@
 #ifndef VIGIL_SERVER_ZSET_SKIPLIST_H
 #define VIGIL_SERVER_ZSET_SKIPLIST_H
 
+#include "common/dict.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "common/dict.h"
 
 #define ZSL_MAXLEVEL 32
 

@@ -7,6 +7,7 @@
  *   encodings  the same random operations through t_zset.h on a Kv that starts as a
  *              listpack and converts at the threshold; its contents match the model in
  *              both encodings, and a forced conversion keeps them */
+#include "check_main.h"
 #include "common/mem.h"
 #include "common/util.h"
 #include "server/object.h"
@@ -15,8 +16,6 @@
 #include "server/zset_skiplist.h"
 
 #include <check.h>
-
-#include "check_main.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -603,13 +603,13 @@ static int mpop_parse_or_reply(Client *c, int idx, MpopArgs *a) {
     if (arg_to_ll_range_or_reply(c, &c->argv[idx], 1, LONG_MAX, &numkeys,
                                  "ERR numkeys should be greater than 0") != 0)
         return -1;
-    long long where_idx = idx + numkeys + 1;
-    if (where_idx >= c->argc) {
+    if (numkeys >= c->argc - idx - 1) {
         reply_syntax_error(c);
         return -1;
     }
+    int where_idx = idx + (int)numkeys + 1;
     if (list_where_or_reply(c, &c->argv[where_idx], &a->where) != 0) return -1;
-    for (int j = (int)where_idx + 1; j < c->argc; j++) {
+    for (int j = where_idx + 1; j < c->argc; j++) {
         if (count == -1 && opt_is(&c->argv[j], "count") && j + 1 < c->argc) {
             if (arg_to_ll_range_or_reply(c, &c->argv[++j], 1, LONG_MAX, &count,
                                          "ERR count should be greater than 0") != 0)

@@ -135,15 +135,13 @@ static void waiter_unlink(Waiter *w) {
 
 int blocked_parse_timeout_or_reply(Client *c, const RespArg *arg, int64_t *deadline_ms) {
     long double secs;
-    if (arg_to_ldouble_or_reply(c, arg, &secs, "ERR timeout is not a float or out of range") !=
-        0)
+    if (arg_to_ldouble_or_reply(c, arg, &secs, "ERR timeout is not a float or out of range") != 0)
         return -1;
     long double ms = ceill(secs * 1000.0L);
     /* Redis 7.0.15 converts to long long unchecked: NaN was refused above; anything at or
      * beyond 2^63 (inf included) becomes LLONG_MIN on x86, hence "negative". */
-    long long tval = (ms >= 9223372036854775808.0L || ms < -9223372036854775808.0L)
-                         ? LLONG_MIN
-                         : (long long)ms;
+    long long tval =
+        (ms >= 9223372036854775808.0L || ms < -9223372036854775808.0L) ? LLONG_MIN : (long long)ms;
     if (tval < 0) {
         reply_error(c, "ERR timeout is negative");
         return -1;
@@ -173,7 +171,8 @@ static void resume_later(Client *c) {
 static void state_free(Client *c) {
     BlockState *b = c->bstate;
     if (!b) return;
-    for (int i = 0; i < b->nkeys; i++) waiter_unlink(&b->waiters[i]);
+    for (int i = 0; i < b->nkeys; i++)
+        waiter_unlink(&b->waiters[i]);
     if (b->has_timer) {
         ev_timer_stop(srv.loop, &b->timer);
         ntimeouts--;
@@ -186,7 +185,6 @@ static void state_free(Client *c) {
     c->flags &= ~(uint32_t)CLIENT_BLOCKED;
     nblocked--;
 }
-
 
 void blocked_unblock(Client *c, int how) {
     BlockState *b = c->bstate;
@@ -229,7 +227,8 @@ long long blocked_timeout_count(void) {
 /* Copy c's argv into memory the state owns (it outlives the query buffer). */
 static void state_copy_argv(BlockState *b, const Client *c) {
     size_t total = 0;
-    for (int i = 0; i < c->argc; i++) total += c->argv[i].len + 1;
+    for (int i = 0; i < c->argc; i++)
+        total += c->argv[i].len + 1;
     b->argbuf = mem_alloc(total ? total : 1);
     b->argv = mem_alloc(sizeof(RespArg) * (size_t)(c->argc ? c->argc : 1));
     b->argc = c->argc;
@@ -243,8 +242,8 @@ static void state_copy_argv(BlockState *b, const Client *c) {
     }
 }
 
-void blocked_wait_keys(Client *c, const RespArg *keys, int nkeys, int64_t deadline_ms,
-                       bool null_array) {
+void blocked_wait_keys(
+    Client *c, const RespArg *keys, int nkeys, int64_t deadline_ms, bool null_array) {
     if (c->bstate && c->bstate->rerun) {
         /* Served but nothing left for it: it keeps its place, deadline and queues. */
         c->bstate->reblock = true;
@@ -295,8 +294,7 @@ void blocked_wait_keys(Client *c, const RespArg *keys, int nkeys, int64_t deadli
 void blocked_signal_key(Db *db, const char *key, size_t len) {
     if (!queue_find(db, key, len)) return;
     for (size_t i = 0; i < nready; i++)
-        if (ready[i].db == db && ready[i].len == len && memcmp(ready[i].key, key, len) == 0)
-            return;
+        if (ready[i].db == db && ready[i].len == len && memcmp(ready[i].key, key, len) == 0) return;
     if (nready == ready_cap) {
         ready_cap = ready_cap ? ready_cap * 2 : 8;
         ready = mem_realloc(ready, ready_cap * sizeof(*ready));
@@ -366,10 +364,12 @@ static void serve_key(Db *db, const char *key, size_t len) {
     KeyQueue *q = queue_find(db, key, len);
     if (!q) return;
     size_t n = 0;
-    for (Waiter *w = q->head; w; w = w->next) n++;
+    for (Waiter *w = q->head; w; w = w->next)
+        n++;
     uint64_t *ids = mem_alloc(sizeof(*ids) * n);
     n = 0;
-    for (Waiter *w = q->head; w; w = w->next) ids[n++] = w->c->id;
+    for (Waiter *w = q->head; w; w = w->next)
+        ids[n++] = w->c->id;
     for (size_t i = 0; i < n; i++) {
         Client *c = client_by_id(ids[i]);
         if (!c || !c->bstate || (c->flags & CLIENT_CLOSE_ASAP)) continue;

@@ -303,7 +303,8 @@ void ql_iter_insert(QlIter *it, const char *s, size_t len, bool after) {
         /* Split: the entries after the insertion point move to a new node; the element
          * goes at the end of the first half, or starts the second half. */
         unsigned long off = 0;
-        for (unsigned char *p = lp_first(n->lp); p != it->p; p = lp_next(n->lp, p)) off++;
+        for (unsigned char *p = lp_first(n->lp); p != it->p; p = lp_next(n->lp, p))
+            off++;
         QlNode *second = ql_node_split(ql, n, after ? off + 1 : off);
         if (ql_node_allow_insert(ql, n, len))
             ql_push_node(n, s, len, false);

@@ -16,10 +16,10 @@
 #ifndef VIGIL_SERVER_QUICKLIST_H
 #define VIGIL_SERVER_QUICKLIST_H
 
+#include "common/listpack.h"
+
 #include <stdbool.h>
 #include <stddef.h>
-
-#include "common/listpack.h"
 
 typedef struct QlNode {
     struct QlNode *prev, *next;
@@ -34,7 +34,10 @@ typedef struct Quicklist {
     int fill;
 } Quicklist;
 
-enum { QL_HEAD = 0, QL_TAIL = 1 };
+enum {
+    QL_HEAD = 0,
+    QL_TAIL = 1
+};
 
 typedef struct QlIter {
     Quicklist *ql;

@@ -160,8 +160,7 @@ static void list_reply_user_range(Client *c, Kv *kv, long start, long end, bool 
 
 /* After elements were popped from one end: the pop event, the key's deletion when empty,
  * WATCH and dirty (Redis's listElementsRemoved). kv is invalid afterwards. */
-static void list_elements_removed(Client *c, const RespArg *key, int where, Kv *kv,
-                                  long count) {
+static void list_elements_removed(Client *c, const RespArg *key, int where, Kv *kv, long count) {
     notify_keyspace_event(NOTIFY_LIST, where == QL_HEAD ? "lpop" : "rpop", key->ptr, key->len,
                           c->db->id);
     if (list_len(kv) == 0) {
@@ -186,8 +185,7 @@ static void list_pop_range_reply(Client *c, const RespArg *key, Kv *kv, int wher
 }
 
 /* LMPOP/BLMPOP's reply: [key, [elements]]. */
-static void list_pop_range_with_key(Client *c, const RespArg *key, Kv *kv, int where,
-                                    long count) {
+static void list_pop_range_with_key(Client *c, const RespArg *key, Kv *kv, int where, long count) {
     reply_array(c, 2);
     reply_bulk_arg(c, key);
     list_pop_range_reply(c, key, kv, where, count);
@@ -220,7 +218,8 @@ static void push_generic(Client *c, int where, bool xx) {
         }
         kv = list_create(c->db, key);
     }
-    for (int j = 2; j < c->argc; j++) ql_push(list_ql(kv), c->argv[j].ptr, c->argv[j].len, where);
+    for (int j = 2; j < c->argc; j++)
+        ql_push(list_ql(kv), c->argv[j].ptr, c->argv[j].len, where);
     reply_int(c, (long long)list_len(kv));
     db_signal_modified(c->db, key->ptr, key->len);
     notify_keyspace_event(NOTIFY_LIST, where == QL_HEAD ? "lpush" : "rpush", key->ptr, key->len,
@@ -482,8 +481,7 @@ static void cmd_lpos(Client *c) {
             }
             rank = (long)v;
         } else if (opt_is(opt, "count") && more) {
-            if (arg_positive_or_reply(c, &c->argv[++j], &count, "ERR COUNT can't be negative") !=
-                0)
+            if (arg_positive_or_reply(c, &c->argv[++j], &count, "ERR COUNT can't be negative") != 0)
                 return;
         } else if (opt_is(opt, "maxlen") && more) {
             if (arg_positive_or_reply(c, &c->argv[++j], &maxlen, "ERR MAXLEN can't be negative") !=
@@ -557,8 +555,8 @@ static void list_move(Client *c, Kv *src, int wherefrom, int whereto) {
     if (!dst) dst = list_create(c->db, dkey);
     db_signal_modified(c->db, dkey->ptr, dkey->len);
     ql_push(list_ql(dst), v, len, whereto);
-    notify_keyspace_event(NOTIFY_LIST, whereto == QL_HEAD ? "lpush" : "rpush", dkey->ptr,
-                          dkey->len, c->db->id);
+    notify_keyspace_event(NOTIFY_LIST, whereto == QL_HEAD ? "lpush" : "rpush", dkey->ptr, dkey->len,
+                          c->db->id);
     reply_bulk(c, v, len);
     mem_free(v);
     list_elements_removed(c, skey, wherefrom, src, 1);
@@ -603,13 +601,13 @@ static int mpop_parse_or_reply(Client *c, int idx, MpopArgs *a) {
     if (arg_to_ll_range_or_reply(c, &c->argv[idx], 1, LONG_MAX, &numkeys,
                                  "ERR numkeys should be greater than 0") != 0)
         return -1;
-    long long where_idx = idx + numkeys + 1;
-    if (where_idx >= c->argc) {
+    if (numkeys >= c->argc - idx - 1) {
         reply_syntax_error(c);
         return -1;
     }
+    int where_idx = idx + (int)numkeys + 1;
     if (list_where_or_reply(c, &c->argv[where_idx], &a->where) != 0) return -1;
-    for (int j = (int)where_idx + 1; j < c->argc; j++) {
+    for (int j = where_idx + 1; j < c->argc; j++) {
         if (count == -1 && opt_is(&c->argv[j], "count") && j + 1 < c->argc) {
             if (arg_to_ll_range_or_reply(c, &c->argv[++j], 1, LONG_MAX, &count,
                                          "ERR count should be greater than 0") != 0)
@@ -628,8 +626,7 @@ static int mpop_parse_or_reply(Client *c, int idx, MpopArgs *a) {
 /* Pop from the first non-empty list among keys. count -1: BLPOP's [key, element] reply;
  * else LMPOP's [key, [elements]]. 1 when served, 0 when every key is empty, -1 after an
  * error reply (WRONGTYPE). */
-static int pop_first_nonempty(Client *c, const RespArg *keys, int numkeys, int where,
-                              long count) {
+static int pop_first_nonempty(Client *c, const RespArg *keys, int numkeys, int where, long count) {
     for (int j = 0; j < numkeys; j++) {
         const RespArg *key = &keys[j];
         Kv *kv = db_lookup_write(c->db, key->ptr, key->len);
@@ -662,8 +659,8 @@ static void cmd_lmpop(Client *c) {
 }
 
 /* The blocking form of pop_first_nonempty: serve, or wait on the keys. */
-static void blocking_pop(Client *c, const RespArg *keys, int numkeys, int where, long count,
-                         int64_t deadline_ms) {
+static void blocking_pop(
+    Client *c, const RespArg *keys, int numkeys, int where, long count, int64_t deadline_ms) {
     if (pop_first_nonempty(c, keys, numkeys, where, count) != 0) return;
     if (!blocked_can_block(c)) {
         reply_null_array(c);

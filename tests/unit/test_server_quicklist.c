@@ -3,12 +3,11 @@
  * pushes, inserts and replacements split nodes and start neighbours all the time, and
  * deletions free nodes. After every operation the structure's invariants are checked (links,
  * counts, no empty node, the fill limit) and the whole content compared both ways. */
+#include "check_main.h"
 #include "common/mem.h"
 #include "server/quicklist.h"
 
 #include <check.h>
-
-#include "check_main.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +41,8 @@ static void model_delete(Model *m, long at) {
 }
 
 static void model_free(Model *m) {
-    for (long i = 0; i < m->n; i++) free(m->s[i]);
+    for (long i = 0; i < m->n; i++)
+        free(m->s[i]);
     free(m->s);
     free(m->len);
     memset(m, 0, sizeof(*m));
@@ -52,20 +52,19 @@ static void model_free(Model *m) {
  * enough that a few of them fill a 4 KB node. */
 static size_t random_value(char *buf) {
     switch (rand() % 6) {
-    case 0:
-        return (size_t)sprintf(buf, "%d", rand() % 100 - 50);
-    case 1:
-        return (size_t)sprintf(buf, "%lld", (long long)rand() * rand() * (rand() % 2 ? 1 : -1));
-    case 2:
-        return (size_t)sprintf(buf, "%c", 'a' + rand() % 3);
+    case 0: return (size_t)sprintf(buf, "%d", rand() % 100 - 50);
+    case 1: return (size_t)sprintf(buf, "%lld", (long long)rand() * rand() * (rand() % 2 ? 1 : -1));
+    case 2: return (size_t)sprintf(buf, "%c", 'a' + rand() % 3);
     case 3: {
         size_t n = (size_t)(rand() % 1500) + 100;
-        for (size_t i = 0; i < n; i++) buf[i] = (char)('a' + rand() % 26);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (char)('a' + rand() % 26);
         return n;
     }
     default: {
         size_t n = (size_t)(rand() % 20);
-        for (size_t i = 0; i < n; i++) buf[i] = (char)('a' + rand() % 3);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (char)('a' + rand() % 3);
         return n;
     }
     }
@@ -82,8 +81,8 @@ static void check_invariants(Quicklist *ql) {
         ck_assert_uint_eq(lp_length(n->lp), n->count);
         if (ql->fill > 0) ck_assert_uint_le(n->count, (unsigned long)ql->fill);
         if (ql->fill == -1 && n->count > 1)
-            ck_assert_msg(lp_bytes(n->lp) <= 4096, "node of %zu bytes after op %d",
-                          lp_bytes(n->lp), last_op);
+            ck_assert_msg(lp_bytes(n->lp) <= 4096, "node of %zu bytes after op %d", lp_bytes(n->lp),
+                          last_op);
         count += n->count;
         len++;
         prev = n;
@@ -170,7 +169,8 @@ static void run_model(int fill, unsigned seed, int ops) {
         } else if (what == 7 && m.n > 0) { /* delete range */
             long start = rand() % m.n, n = rand() % 10;
             ql_delete_range(ql, (unsigned long)start, (unsigned long)n);
-            for (long j = 0; j < n && start < m.n; j++) model_delete(&m, start);
+            for (long j = 0; j < n && start < m.n; j++)
+                model_delete(&m, start);
         } else if (what == 8 && m.n > 0) { /* index, both signs */
             long at = rand() % m.n;
             ck_assert(ql_iter_at(ql, at, true, &it));
@@ -236,8 +236,16 @@ END_TEST
  * numbers stay strings. */
 START_TEST(test_integer_forms) {
     Quicklist *ql = ql_new(2);
-    const char *vals[] = {"0", "-1", "9223372036854775807", "-9223372036854775808", "01",
-                          "+1", " 1", "9223372036854775808", "-0", ""};
+    const char *vals[] = {"0",
+                          "-1",
+                          "9223372036854775807",
+                          "-9223372036854775808",
+                          "01",
+                          "+1",
+                          " 1",
+                          "9223372036854775808",
+                          "-0",
+                          ""};
     for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
         ql_push(ql, vals[i], strlen(vals[i]), QL_TAIL);
     QlIter it;

@@ -60,6 +60,7 @@ static const CmdFlagName cmd_flag_names[] = {
     {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys", true},
     {CMD_PROTECTED,         "protected",         false},
     {CMD_NO_MULTI,          "no_multi",          true},
+    {CMD_MOVABLE_KEYS,      "movablekeys",       true},
     {CMD_ALLOW_BUSY,        "allow_busy",        true},
 };
 
@@ -398,20 +399,29 @@ static void reply_subcommands(Client *c, Command *cmd, CommandReplyFn fn, bool a
     }
 }
 
+/* Redis calls a command's keys movable when a spec is not "argv index, then a range":
+ * clients must then ask COMMAND GETKEYS (or parse the command) to find them. */
+static bool key_specs_movable(const KeySpecs *ks) {
+    for (size_t i = 0; i < ks->n; i++)
+        if (ks->spec[i].begin.type != KS_BEGIN_INDEX || ks->spec[i].find.type != KS_FIND_RANGE)
+            return true;
+    return false;
+}
+
 /* [name, arity, flags, first, last, step, acl categories, tips, key specs, subcommands] */
 static void reply_command_info(Client *c, Command *cmd) {
     const CmdSpec *s = cmd->spec;
+    KeySpecs ks;
+    command_key_specs(cmd, &ks);
     reply_array(c, 10);
     reply_bulk_cstr(c, cmd->fullname);
     reply_int(c, s->arity);
-    reply_flag_set(c, s->flags);
+    reply_flag_set(c, s->flags | (key_specs_movable(&ks) ? CMD_MOVABLE_KEYS : 0));
     reply_int(c, s->keys.first);
     reply_int(c, s->keys.last);
     reply_int(c, s->keys.step);
     reply_acl_set(c, command_acl_mask(cmd));
     reply_tips(c, command_tips(cmd));
-    KeySpecs ks;
-    command_key_specs(cmd, &ks);
     reply_set(c, (long long)ks.n);
     for (size_t i = 0; i < ks.n; i++)
         reply_key_spec(c, &ks.spec[i]);

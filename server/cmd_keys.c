@@ -39,13 +39,6 @@ static bool args_equal(const RespArg *a, const RespArg *b) {
     return a->len == b->len && memcmp(a->ptr, b->ptr, a->len) == 0;
 }
 
-/* Bytes of an argument up to its first NUL: where Redis formats or compares an argument as
- * a C string (%s, strcasecmp, strtoul), it stops there. */
-static size_t cstr_len_of(const RespArg *a) {
-    const char *nul = memchr(a->ptr, '\0', a->len);
-    return nul ? (size_t)(nul - a->ptr) : a->len;
-}
-
 /* The database named by a DB index argument (MOVE, COPY ... DB), or NULL after replying. */
 static Db *target_db_or_reply(Client *c, const RespArg *a) {
     int id;
@@ -280,7 +273,7 @@ static int expire_flags_parse_or_reply(Client *c, int *flags) {
         while (w < VG_ARRAY_LEN(words) && !arg_is(&c->argv[j], words[w].word))
             w++;
         if (w == VG_ARRAY_LEN(words)) {
-            reply_error_fmt(c, "ERR Unsupported option %.*s", (int)cstr_len_of(&c->argv[j]),
+            reply_error_fmt(c, "ERR Unsupported option %.*s", (int)arg_cstr_len(&c->argv[j]),
                             c->argv[j].ptr);
             return -1;
         }
@@ -434,7 +427,7 @@ static void cmd_keys(Client *c) {
 /* The cursor as Redis 7.0 reads it with strtoul: an optional sign, decimal digits, no
  * spaces; "" is 0, "-1" wraps around, and the text ends at an embedded NUL. */
 static bool scan_cursor_parse(const RespArg *a, uint64_t *out) {
-    size_t n = cstr_len_of(a), i = 0;
+    size_t n = arg_cstr_len(a), i = 0;
     const char *s = a->ptr;
     *out = 0;
     if (n == 0) return true;
@@ -516,7 +509,7 @@ static bool scan_keep(Client *c, const ScanOpts *o, const char *key, size_t len)
     if (o->type) {
         Kv *kv = db_lookup_read(c->db, key, len, LOOKUP_NOTOUCH);
         const char *name = kv ? obj_type_name(kv->type) : "none";
-        size_t tlen = cstr_len_of(o->type);
+        size_t tlen = arg_cstr_len(o->type);
         if (tlen != strlen(name) || strncasecmp(o->type->ptr, name, tlen) != 0) return false;
     }
     Kv *kv = db_find(c->db, key, len);

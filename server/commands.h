@@ -43,6 +43,7 @@ enum {
     CMD_PROTECTED  = 1 << 17, /* behind enable-debug-command (DEBUG) */
     CMD_NO_MULTI   = 1 << 18,
     CMD_ALLOW_BUSY = 1 << 19,
+    CMD_MOVABLE_KEYS = 1 << 20, /* derived from the key specs (COMMAND INFO), never in rows */
 };
 /* clang-format on */
 

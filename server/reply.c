@@ -301,3 +301,8 @@ int arg_to_ldouble_or_reply(Client *c, const RespArg *a, long double *out, const
 char *arg_dup(const RespArg *a) {
     return mem_strndup(a->ptr, a->len);
 }
+
+size_t arg_cstr_len(const RespArg *a) {
+    const char *nul = memchr(a->ptr, '\0', a->len);
+    return nul ? (size_t)(nul - a->ptr) : a->len;
+}

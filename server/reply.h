@@ -95,5 +95,8 @@ int arg_to_double_or_reply(Client *c, const RespArg *a, double *out, const char 
 int arg_to_ldouble_or_reply(Client *c, const RespArg *a, long double *out, const char *msg);
 /* Copy into a NUL-terminated scratch string (for CONFIG, names); caller mem_free()s. */
 char *arg_dup(const RespArg *a);
+/* Bytes of an argument up to its first NUL: where Redis formats or compares an argument as
+ * a C string (%s, strcasecmp, strtoul, SORT's patterns), it stops there. */
+size_t arg_cstr_len(const RespArg *a);
 
 #endif

@@ -86,6 +86,7 @@ static bool ht_remove(Dict *d, const char *s, size_t len) {
     DictNode *n = dict_unlink(d, s, len);
     if (!n) return false;
     mem_free(n);
+    dict_resize_if_needed(d); /* shrink after mass removals, as Redis's SREM/SPOP do */
     return true;
 }
 
@@ -598,6 +599,8 @@ static void spop_with_count(Client *c, long long count) {
     unsigned long size = set_size(kv);
     set_notify(c, NOTIFY_SET, "spop", key);
     if ((unsigned long long)count >= size) {
+        /* Redis answers this case with its SUNION code, whose read lookup counts a hit. */
+        db_lookup_read(c->db, key->ptr, key->len, LOOKUP_NONE);
         reply_set_members(c, kv);
         db_delete(c->db, key->ptr, key->len);
         set_notify(c, NOTIFY_GENERIC, "del", key);
@@ -744,14 +747,13 @@ static void cmd_srandmember(Client *c) {
 /* ------------------------------------------------------------------------------------------
  * SINTER, SINTERCARD, SUNION, SDIFF and the STORE forms */
 
-/* The source sets of a set operation: keys[0..n) looked up in order (write lookups for the
- * STORE forms, as Redis does). A missing key is a NULL entry; a key of another type
+/* The source sets of a set operation: keys[0..n) looked up in order, as reads even for the
+ * STORE forms (keyspace hits/misses count as in Redis 7.0). A missing key is a NULL entry; a key of another type
  * replies WRONGTYPE and returns NULL. The caller frees the array. */
-static Kv **sets_lookup_or_reply(Client *c, const RespArg *keys, int n, bool write) {
+static Kv **sets_lookup_or_reply(Client *c, const RespArg *keys, int n) {
     Kv **sets = mem_alloc(sizeof(Kv *) * (size_t)n);
     for (int j = 0; j < n; j++) {
-        Kv *kv = write ? db_lookup_write(c->db, keys[j].ptr, keys[j].len)
-                       : db_lookup_read(c->db, keys[j].ptr, keys[j].len, LOOKUP_NONE);
+        Kv *kv = db_lookup_read(c->db, keys[j].ptr, keys[j].len, LOOKUP_NONE);
         if (kv && kv->type != OBJ_SET) {
             reply_wrongtype(c);
             mem_free(sets);
@@ -799,7 +801,7 @@ static void store_result(Client *c, const RespArg *dst, Kv *res, const char *eve
  * the STORE destination (or NULL); limit applies to SINTERCARD (card_only; 0 = none). */
 static void sinter_generic(Client *c, const RespArg *keys, int n, const RespArg *dst,
                            bool card_only, long long limit) {
-    Kv **sets = sets_lookup_or_reply(c, keys, n, dst != NULL);
+    Kv **sets = sets_lookup_or_reply(c, keys, n);
     if (!sets) return;
     bool empty = false;
     for (int j = 0; j < n; j++)
@@ -881,7 +883,7 @@ static void set_diff_into(Kv *res, Kv **sets, int n) {
  * encoding), then replied or stored. */
 static void sunion_diff_generic(Client *c, const RespArg *keys, int n, const RespArg *dst,
                                 int op) {
-    Kv **sets = sets_lookup_or_reply(c, keys, n, dst != NULL);
+    Kv **sets = sets_lookup_or_reply(c, keys, n);
     if (!sets) return;
     Kv *res = dst ? set_kv_new_empty(dst->ptr, dst->len) : set_kv_new_empty("", 0);
     if (op == SETOP_UNION) {

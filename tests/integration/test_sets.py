@@ -15,6 +15,8 @@
                        encoding; DEBUG DIGEST-VALUE does not depend on the encoding
   sscan_full           SSCAN over large hashtable sets (COUNT, MATCH, growth between calls):
                        every member at least once, nothing else
+  keyspace_stats       keyspace_hits/misses after every set command equal redis-server's
+                       (read vs write lookups; needs REDIS_SERVER)
   notifications        PSUBSCRIBE '__key*__:*' with KEA sees the same events as on
                        redis-server for a script of every set command (needs REDIS_SERVER)
 
@@ -399,6 +401,38 @@ class Checks:
             assert cursor == 0 and sorted(batch) == [b"3", b"a", b"b"]
         finally:
             self.stop(srv)
+
+    # ---- keyspace hits/misses -------------------------------------------------------------
+
+    def check_keyspace_stats(self):
+        if not self.oracle:
+            print("     (skipped: REDIS_SERVER is not set)")
+            return
+        srv, orc = self.servers()
+        try:
+            rs = [client(srv), client(orc)]
+            for r in rs:
+                r.sadd("a", 1, 2)
+                r.sadd("b", 2, "x")
+            extra = [("SADD", "a", "1", "2"), ("SADD", "b", "2", "x"), ("SRANDMEMBER", "b", "10"),
+                     ("SRANDMEMBER", "b", "-3"), ("SRANDMEMBER", "b", "1"),
+                     ("SRANDMEMBER", "nokey", "1"), ("SPOP", "nokey", "3"),
+                     ("SMOVE", "a", "a", "1"), ("SINTERCARD", "2", "a", "nokey")]
+            for argv in self.NOTIFY_SCRIPT + extra:
+                if argv[0] in ("SADD",) and argv[1] == "big":
+                    continue
+                stats = []
+                for r in rs:
+                    r.config_resetstat()
+                    try:
+                        r.execute_command(*argv)
+                    except redis.ResponseError:
+                        pass
+                    info = r.info("stats")
+                    stats.append((info["keyspace_hits"], info["keyspace_misses"]))
+                assert stats[0] == stats[1], (argv, stats)
+        finally:
+            self.stop(srv, orc)
 
     # ---- notifications -------------------------------------------------------------------
 

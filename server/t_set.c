@@ -256,8 +256,8 @@ static void set_convert_intset_for(Kv *kv, size_t len) {
     /* An integer entry costs at most 9 bytes of encoding plus one of backlen. */
     size_t est = (size_t)n * 10 + len;
     if (n < (unsigned long long)cfg.set_max_listpack_entries &&
-        len <= (size_t)cfg.set_max_listpack_value &&
-        maxlen <= (size_t)cfg.set_max_listpack_value && lp_safe_to_add(NULL, est))
+        len <= (size_t)cfg.set_max_listpack_value && maxlen <= (size_t)cfg.set_max_listpack_value &&
+        lp_safe_to_add(NULL, est))
         set_convert(kv, ENC_LISTPACK, n + 1);
     else
         set_convert(kv, ENC_HASHTABLE, n + 1);
@@ -748,8 +748,8 @@ static void cmd_srandmember(Client *c) {
  * SINTER, SINTERCARD, SUNION, SDIFF and the STORE forms */
 
 /* The source sets of a set operation: keys[0..n) looked up in order, as reads even for the
- * STORE forms (keyspace hits/misses count as in Redis 7.0). A missing key is a NULL entry; a key of another type
- * replies WRONGTYPE and returns NULL. The caller frees the array. */
+ * STORE forms (keyspace hits/misses count as in Redis 7.0). A missing key is a NULL entry; a key of
+ * another type replies WRONGTYPE and returns NULL. The caller frees the array. */
 static Kv **sets_lookup_or_reply(Client *c, const RespArg *keys, int n) {
     Kv **sets = mem_alloc(sizeof(Kv *) * (size_t)n);
     for (int j = 0; j < n; j++) {
@@ -799,8 +799,8 @@ static void store_result(Client *c, const RespArg *dst, Kv *res, const char *eve
 
 /* SINTER/SINTERSTORE/SINTERCARD: members of the smallest set found in all others. dst is
  * the STORE destination (or NULL); limit applies to SINTERCARD (card_only; 0 = none). */
-static void sinter_generic(Client *c, const RespArg *keys, int n, const RespArg *dst,
-                           bool card_only, long long limit) {
+static void sinter_generic(
+    Client *c, const RespArg *keys, int n, const RespArg *dst, bool card_only, long long limit) {
     Kv **sets = sets_lookup_or_reply(c, keys, n);
     if (!sets) return;
     bool empty = false;
@@ -850,7 +850,10 @@ static void sinter_generic(Client *c, const RespArg *keys, int n, const RespArg 
         reply_deferred_set(c, h, card);
 }
 
-enum { SETOP_UNION, SETOP_DIFF };
+enum {
+    SETOP_UNION,
+    SETOP_DIFF
+};
 
 /* Add every member of src to res. */
 static void set_add_all(Kv *res, const Kv *src) {
@@ -881,8 +884,7 @@ static void set_diff_into(Kv *res, Kv **sets, int n) {
 
 /* SUNION/SDIFF and their STORE forms: the result is built as a new set (smallest fitting
  * encoding), then replied or stored. */
-static void sunion_diff_generic(Client *c, const RespArg *keys, int n, const RespArg *dst,
-                                int op) {
+static void sunion_diff_generic(Client *c, const RespArg *keys, int n, const RespArg *dst, int op) {
     Kv **sets = sets_lookup_or_reply(c, keys, n);
     if (!sets) return;
     Kv *res = dst ? set_kv_new_empty(dst->ptr, dst->len) : set_kv_new_empty("", 0);

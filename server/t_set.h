@@ -24,12 +24,12 @@
 #ifndef VIGIL_SERVER_T_SET_H
 #define VIGIL_SERVER_T_SET_H
 
+#include "common/dict.h"
+#include "server/object.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "common/dict.h"
-#include "server/object.h"
 
 typedef struct SetIter {
     const Kv *kv;

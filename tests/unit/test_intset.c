@@ -1,11 +1,10 @@
 /* test_intset.c - the intset: exact byte images (Redis's format), width upgrades, removal,
  * validation, and a randomized model test against a sorted array. */
+#include "check_main.h"
 #include "common/intset.h"
 #include "common/mem.h"
 
 #include <check.h>
-
-#include "check_main.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,16 +47,16 @@ START_TEST(test_upgrade_to_32_and_64) {
     is = intset_add(is, 1, NULL);
     is = intset_add(is, -1, NULL);
     is = intset_add(is, 65536, NULL); /* needs 32 bits: goes last */
-    static const unsigned char want32[] = {4,    0,    0,    0,    3, 0, 0, 0, 0xff, 0xff,
-                                           0xff, 0xff, 1,    0,    0, 0, 0, 0, 1,    0};
+    static const unsigned char want32[] = {4,    0,    0, 0, 3, 0, 0, 0, 0xff, 0xff,
+                                           0xff, 0xff, 1, 0, 0, 0, 0, 0, 1,    0};
     assert_image(is, want32, sizeof(want32));
     is = intset_add(is, -4294967296LL, NULL); /* needs 64 bits: goes first */
     static const unsigned char want64[] = {
-        8,    0,    0,    0,    4,    0,    0,    0,                     /* header */
-        0,    0,    0,    0,    0xff, 0xff, 0xff, 0xff,                  /* -2^32 */
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,                  /* -1 */
-        1,    0,    0,    0,    0,    0,    0,    0,                     /* 1 */
-        0,    0,    1,    0,    0,    0,    0,    0,                     /* 65536 */
+        8,    0,    0,    0,    4,    0,    0,    0,    /* header */
+        0,    0,    0,    0,    0xff, 0xff, 0xff, 0xff, /* -2^32 */
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* -1 */
+        1,    0,    0,    0,    0,    0,    0,    0,    /* 1 */
+        0,    0,    1,    0,    0,    0,    0,    0,    /* 65536 */
     };
     assert_image(is, want64, sizeof(want64));
     /* removals never downgrade */

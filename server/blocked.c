@@ -220,6 +220,13 @@ long long blocked_clients_count(void) {
     return nblocked;
 }
 
+long long blocked_argv_bytes(const Client *c) {
+    long long sum = 0;
+    if (c->bstate)
+        for (int i = 0; i < c->bstate->argc; i++) sum += (long long)c->bstate->argv[i].len;
+    return sum;
+}
+
 long long blocked_timeout_count(void) {
     return ntimeouts;
 }

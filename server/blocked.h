@@ -56,6 +56,8 @@ void blocked_client_free(Client *c);
  * otherwise). Redis 7.0 serves a client waiting on several keys from the key that was
  * signalled, not from the first of its keys that holds a value: a command may try it first. */
 const RespArg *blocked_ready_key(const Client *c);
+/* Bytes of the arguments a blocked client keeps (CLIENT LIST argv-mem); 0 when not blocked. */
+long long blocked_argv_bytes(const Client *c);
 /* INFO clients: blocked_clients, and clients_in_timeout_table (those with a deadline). */
 long long blocked_clients_count(void);
 long long blocked_timeout_count(void);

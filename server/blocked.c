@@ -8,10 +8,12 @@
  * A blocked client owns a BlockState (c->bstate): a private copy of its argv, its deadline
  * timer and one Waiter per key it waits on.
  *
- * Serving re-runs the waiting command through dispatch_call() with BLOCKED_RERUN set, so its
- * reply, events and commandstats are those of a fresh call (counted once: the call that
- * blocked is not counted, see dispatch.c). A rerun that blocks again (an earlier client took
- * the element) keeps its Waiters, hence its place in every queue. */
+ * Serving re-runs the waiting command through dispatch_call() with CLIENT_BLOCKED_RERUN set,
+ * so its reply and events are those of a fresh call; commandstats count the command once,
+ * when it blocked, as Redis 7.0 does (dispatch.c adds the rerun's time, not another call).
+ * blocked_ready_key() tells the command which key it is served for. A rerun that blocks
+ * again (an earlier client took the element) keeps its Waiters, hence its place in every
+ * queue. Timeouts are one ev_timer per client; the timeout reply is *-1 / RESP3 _. */
 #include "server/blocked.h"
 
 #include "common/mem.h"
@@ -55,8 +57,9 @@ typedef struct BlockState {
     ev_timer timer;
     bool has_timer;
     bool null_array;
-    bool rerun;   /* being served right now */
-    bool reblock; /* the rerun found nothing and waits again */
+    bool rerun;        /* being served right now */
+    RespArg ready_key; /* the key it is served for, during the rerun */
+    bool reblock;      /* the rerun found nothing and waits again */
 } BlockState;
 
 typedef struct ReadyKey {
@@ -217,6 +220,13 @@ long long blocked_clients_count(void) {
     return nblocked;
 }
 
+long long blocked_argv_bytes(const Client *c) {
+    long long sum = 0;
+    if (c->bstate)
+        for (int i = 0; i < c->bstate->argc; i++) sum += (long long)c->bstate->argv[i].len;
+    return sum;
+}
+
 long long blocked_timeout_count(void) {
     return ntimeouts;
 }
@@ -329,9 +339,15 @@ static int wanted_type(const Command *cmd) {
     return strcmp(cmd->spec->group, "list") == 0 ? OBJ_LIST : OBJ_ZSET;
 }
 
-/* Run c's command again. True when it was served (no longer blocked). */
-static bool rerun(Client *c) {
+const RespArg *blocked_ready_key(const Client *c) {
+    return c->bstate && c->bstate->rerun ? &c->bstate->ready_key : NULL;
+}
+
+/* Run c's command again for the ready key. True when it was served (no longer blocked). */
+static bool rerun(Client *c, const char *key, size_t len) {
     BlockState *b = c->bstate;
+    b->ready_key.ptr = key;
+    b->ready_key.len = len;
     int argc = c->argc;
     RespArg *argv = c->argv;
     Command *cmd = c->cmd;
@@ -377,7 +393,7 @@ static void serve_key(Db *db, const char *key, size_t len) {
         Kv *kv = db_find(db, key, len);
         if (!kv || db_key_is_expired(db, kv)) break;
         if ((int)kv->type != wanted_type(c->bstate->cmd)) continue;
-        rerun(c);
+        rerun(c, key, len);
     }
     mem_free(ids);
 }

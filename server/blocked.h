@@ -8,7 +8,9 @@
  * the clients waiting on it are served once the current command (or the whole EXEC, or
  * script) has finished: first come, first served, each runs its command again from the
  * start exactly as if it had just arrived, and one that finds nothing again (an earlier
- * client took the element) keeps its place in the queue. The timeout, CLIENT UNBLOCK and
+ * client took the element) keeps its place in the queue. During that re-run
+ * blocked_ready_key() names the key being served, which a command waiting on several keys
+ * tries first (Redis 7.0 pops from the signalled key, not the first non-empty one). The timeout, CLIENT UNBLOCK and
  * disconnection end the wait; nothing of the client stays behind.
  *
  * A blocking command called where it cannot block (inside MULTI/EXEC, a script) replies as
@@ -50,6 +52,12 @@ void blocked_serve_ready_keys(void);
 void blocked_unblock(Client *c, int how);
 /* The client is going away: drop it from every queue, no reply. */
 void blocked_client_free(Client *c);
+/* While a waiting client's command re-runs to be served: the key that became ready (NULL
+ * otherwise). Redis 7.0 serves a client waiting on several keys from the key that was
+ * signalled, not from the first of its keys that holds a value: a command may try it first. */
+const RespArg *blocked_ready_key(const Client *c);
+/* Bytes of the arguments a blocked client keeps (CLIENT LIST argv-mem); 0 when not blocked. */
+long long blocked_argv_bytes(const Client *c);
 /* INFO clients: blocked_clients, and clients_in_timeout_table (those with a deadline). */
 long long blocked_clients_count(void);
 long long blocked_timeout_count(void);

@@ -86,7 +86,7 @@ static void format_flags(const Client *c, char *out) {
 }
 
 static long long argv_mem(const Client *c) {
-    long long sum = 0;
+    long long sum = blocked_argv_bytes(c);
     if (c->argv)
         for (int i = 0; i < c->argc; i++)
             sum += (long long)c->argv[i].len;

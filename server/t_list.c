@@ -627,8 +627,18 @@ static int mpop_parse_or_reply(Client *c, int idx, MpopArgs *a) {
  * else LMPOP's [key, [elements]]. 1 when served, 0 when every key is empty, -1 after an
  * error reply (WRONGTYPE). */
 static int pop_first_nonempty(Client *c, const RespArg *keys, int numkeys, int where, long count) {
-    for (int j = 0; j < numkeys; j++) {
-        const RespArg *key = &keys[j];
+    /* Served for a key that became ready: that key first, as Redis 7.0 serves (blocked.h). */
+    const RespArg *ready = blocked_ready_key(c);
+    int first = -1;
+    for (int j = 0; ready && j < numkeys && first < 0; j++)
+        if (keys[j].len == ready->len && memcmp(keys[j].ptr, ready->ptr, ready->len) == 0)
+            first = j;
+    if (first >= 0) {
+        Kv *kv = db_lookup_write(c->db, keys[first].ptr, keys[first].len);
+        if (!kv || kv->type != OBJ_LIST) first = -1;
+    }
+    for (int j = first >= 0 ? -1 : 0; j < numkeys; j++) {
+        const RespArg *key = &keys[j < 0 ? first : j];
         Kv *kv = db_lookup_write(c->db, key->ptr, key->len);
         if (!kv) continue;
         if (kv->type != OBJ_LIST) {

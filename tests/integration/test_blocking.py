@@ -17,6 +17,11 @@ redis-server and the recordings must be identical.
   blmpop_count       a waiting BLMPOP COUNT 2 takes two elements of a three-element push
   rotation           BRPOPLPUSH k k served by a push
   pipelined          a command pipelined after BLPOP runs once the BLPOP is served
+  pause_write        a push held by CLIENT PAUSE WRITE serves the waiter once unpaused
+  swapdb             SWAPDB bringing a list under the awaited key serves the waiter
+  blmove_bad_dest    a BLMOVE served into a string destination gets WRONGTYPE; the element
+                     goes to the next waiter
+  two_ready_keys     both keys of two waiters become ready in one EXEC
   wrongtype          WRONGTYPE at once when the key holds a string
   stats              a served BLPOP counts once in commandstats; CLIENT LIST flags=b;
                      INFO blocked_clients
@@ -216,6 +221,51 @@ def sc_pipelined(sc):
     sc.rec("a", read_reply(a))
 
 
+def sc_pause_write(sc):
+    a, q = sc.client(), sc.client()
+    sc.block(a, "BLPOP", "k", "0", n=1)
+    sc.rec("p", call(sc.p, "CLIENT", "PAUSE", "5000", "WRITE"))
+    q.sendall(cmd("RPUSH", "k", "x"))
+    time.sleep(0.2)
+    sc.rec("p", call(sc.p, "LLEN", "k"))  # the push is held
+    sc.rec("p", call(sc.p, "CLIENT", "UNPAUSE"))
+    sc.rec("q", read_reply(q))
+    sc.rec("a", read_reply(a))
+    sc.rec("p", call(sc.p, "EXISTS", "k"))
+
+
+def sc_swapdb(sc):
+    a = sc.client()
+    call(sc.p, "SELECT", "1")
+    call(sc.p, "RPUSH", "k", "from-db1")
+    sc.block(a, "BLPOP", "k", "0", n=1)
+    sc.rec("p", call(sc.p, "SWAPDB", "0", "1"))
+    sc.rec("a", read_reply(a))
+    sc.rec("p", call(sc.p, "DBSIZE"))
+
+
+def sc_blmove_bad_dest(sc):
+    a, b = sc.client(), sc.client()
+    call(sc.p, "SET", "d", "string")
+    sc.block(a, "BLMOVE", "k", "d", "LEFT", "LEFT", "0", n=1)
+    sc.block(b, "BLPOP", "k", "0", n=2)
+    sc.rec("p", call(sc.p, "RPUSH", "k", "x"))
+    sc.rec("a", read_reply(a))
+    sc.rec("b", read_reply(b))
+    sc.rec("p", call(sc.p, "EXISTS", "k"))
+
+
+def sc_two_ready_keys(sc):
+    a, b = sc.client(), sc.client()
+    sc.block(a, "BLPOP", "k1", "k2", "0", n=1)
+    sc.block(b, "BLPOP", "k2", "k1", "0", n=2)
+    for args in (("MULTI",), ("RPUSH", "k2", "y"), ("RPUSH", "k1", "x"), ("EXEC",)):
+        sc.rec("p", call(sc.p, *args))
+    sc.rec("a", read_reply(a))
+    sc.rec("b", read_reply(b))
+    sc.rec("p", call(sc.p, "EXISTS", "k1", "k2"))
+
+
 def sc_wrongtype(sc):
     a = sc.client()
     call(sc.p, "SET", "s", "v")
@@ -288,6 +338,13 @@ SCENARIOS = {
                                ("p", b"*2\r\n$1\r\nb\r\n$1\r\na\r\n")]),
     "pipelined": (sc_pipelined, [("p", b":2\r\n"), ("a", b"*2\r\n$1\r\nk\r\n$1\r\n1\r\n"),
                                  ("a", b"+PONG\r\n"), ("a", b":1\r\n")]),
+    "pause_write": (sc_pause_write, [("p", b"+OK\r\n"), ("p", b":0\r\n"), ("p", b"+OK\r\n"),
+                                     ("q", b":1\r\n"),
+                                     ("a", b"*2\r\n$1\r\nk\r\n$1\r\nx\r\n")]),
+    "swapdb": (sc_swapdb, [("p", b"+OK\r\n"),
+                           ("a", b"*2\r\n$1\r\nk\r\n$8\r\nfrom-db1\r\n")]),
+    "blmove_bad_dest": (sc_blmove_bad_dest, []),
+    "two_ready_keys": (sc_two_ready_keys, []),
     "wrongtype": (sc_wrongtype, []),
     "stats": (sc_stats, [("p", b"b"), ("p", b"blpop"), ("p", b"calls=1"),
                          ("a", b"*2\r\n$1\r\nk\r\n$1\r\nx\r\n"), ("p", b"calls=1"),

@@ -185,8 +185,8 @@ void hash_iter_init(HashIter *it, Kv *kv) {
     it->p = NULL;
     if (kv->encoding == ENC_LISTPACK)
         it->p = lp_first(kv->v.ptr);
-    else
-        dict_iter_init(&it->di, kv->v.ptr, false);
+    else /* safe: a caller may look fields up in the same hash while it walks (SORT GET) */
+        dict_iter_init(&it->di, kv->v.ptr, true);
 }
 
 bool hash_iter_next(

@@ -155,7 +155,9 @@ void set_iter_init(SetIter *it, const Kv *kv) {
     if (kv->encoding == ENC_LISTPACK)
         it->lp_next = lp_first(set_is(kv));
     else if (kv->encoding == ENC_HASHTABLE)
-        dict_iter_init(&it->di, set_ht(kv), false);
+        /* safe: callers look members up in the same set while they walk it (ZINTER with a
+         * set given twice), and a lookup must not move buckets under the walk */
+        dict_iter_init(&it->di, set_ht(kv), true);
 }
 
 bool set_iter_next(SetIter *it, const char **s, size_t *len, long long *ival) {

@@ -33,6 +33,7 @@
 #include "server/reply.h"
 #include "server/scan.h"
 #include "server/server.h"
+#include "server/t_set.h"
 #include "server/zset_skiplist.h"
 
 #include <limits.h>
@@ -1364,9 +1365,8 @@ static void cmd_zscan(Client *c) {
  * ZUNION, ZINTER, ZDIFF (+STORE), ZINTERCARD
  *
  * Every input is read through a ZInput: its length, a membership test with the score, and
- * a walk over (member, score). A missing key is an empty input. Redis also takes plain sets
- * here (each member with score 1): they plug in as one more ZInputOps, picked in
- * zinput_open(). */
+ * a walk over (member, score). A missing key is an empty input; a plain set is an input
+ * whose members all score 1, as in Redis (set_input_ops, picked in zinput_open()). */
 
 typedef void (*ZInputFn)(const char *ele, size_t len, double score, void *ud);
 
@@ -1396,6 +1396,36 @@ static void zset_input_each(Kv *kv, ZInputFn fn, void *ud) {
 
 static const ZInputOps zset_input_ops = {zset_input_len, zset_score, zset_input_each};
 
+/* A plain set as an input: every member with score 1 (t_set.h). */
+static unsigned long set_input_len(Kv *kv) {
+    return set_size(kv);
+}
+
+static bool set_input_find(Kv *kv, const char *ele, size_t len, double *score) {
+    if (!set_contains(kv, ele, len)) return false;
+    *score = 1.0;
+    return true;
+}
+
+static void set_input_each(Kv *kv, ZInputFn fn, void *ud) {
+    SetIter it;
+    const char *s;
+    size_t len;
+    long long ival;
+    set_iter_init(&it, kv);
+    while (set_iter_next(&it, &s, &len, &ival)) {
+        char buf[LP_INTBUF_SIZE];
+        if (!s) {
+            len = (size_t)util_ll_to_str(buf, ival);
+            s = buf;
+        }
+        fn(s, len, 1.0, ud);
+    }
+    set_iter_deinit(&it);
+}
+
+static const ZInputOps set_input_ops = {set_input_len, set_input_find, set_input_each};
+
 static unsigned long zinput_len(const ZInput *in) {
     return in->kv ? in->ops->len(in->kv) : 0;
 }
@@ -1414,11 +1444,7 @@ static int zinput_open(Client *c, const RespArg *key, ZInput *in) {
     *in = (ZInput){.kv = kv, .ops = &zset_input_ops, .weight = 1};
     if (!kv || kv->type == OBJ_ZSET) return 0;
     if (kv->type == OBJ_SET) {
-        /* TODO(sets): Redis reads a set here with score 1 per member. When t_set.c exports
-         * its length / membership / member walk, point in->ops at a set_input_ops built
-         * from them; nothing else in this file changes. Until then no set key can exist
-         * (SADD is not in this build), and a set reads as empty rather than WRONGTYPE. */
-        in->kv = NULL;
+        in->ops = &set_input_ops;
         return 0;
     }
     reply_wrongtype(c);

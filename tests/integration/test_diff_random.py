@@ -25,9 +25,19 @@ independent of it:
   - TTL/PTTL/EXPIRETIME/PEXPIRETIME replies compare with a tolerance (1 s / 1000 ms, more
     after a slow batch on a loaded machine: see time_tolerance);
   - LCS only reads three keys that only ever hold short values (its table is O(n*m)).
-Replies whose details are the server's own compare in a canonical form: KEYS sorted, HELLO
-by shape. There are no keys of other types yet (Vigil has only strings), so no WRONGTYPE
-paths.
+Then the aggregate types on the same keys, so WRONGTYPE paths are everywhere: the list
+family (push/pop/range/trim/set/insert/rem/pos/move/mpop), hashes (HSET/HMSET/HSETNX, HGET*,
+HDEL, HINCRBY*), sets (SADD/SREM, SISMEMBER, set operations and their STORE forms,
+SINTERCARD, SMOVE), sorted sets (ZADD with option combinations, ZINCRBY, ZSCORE/ZRANK,
+ZCOUNT/ZLEXCOUNT, the ZRANGE family by index, score and lex with LIMIT/REV/WITHSCORES,
+ZRANGESTORE, ZREMRANGE*, ZPOP*/ZMPOP, ZUNION/ZINTER/ZDIFF with WEIGHTS/AGGREGATE and
+STORE, ZINTERCARD), the random-pick commands and SORT/SORT_RO. Element values come from a
+small pool (so commands hit existing members) plus values past the listpack limits, so
+encodings convert. Not generated: SPOP (it would make the datasets differ), the SCAN
+family (cursors are the encoding's), blocking commands.
+Replies whose details are the server's own compare in a canonical form: KEYS and the
+unordered set/hash replies sorted, HELLO by shape, random picks by type and count, and a
+set's OBJECT ENCODING may be listpack in Vigil where Redis 7.0 says hashtable.
 
 Environment:
     VIGIL_SERVER, REDIS_SERVER   the binaries (REDIS_SERVER defaults to /usr/bin/redis-server)
@@ -222,6 +232,9 @@ NUMBERS = [b"0", b"1", b"-1", b"  1", b"1 ", b"01", b"-0", b"+1", b"1e3", b"1.5"
            b"10000", b"0.1", b".5", b"5.", b"1e", b"\x001", b"1\x00", b"-", b"00", b"1.0",
            b"4611686018427387904", b"-4611686018427387904", b"100000000000000000000",
            b"0.30000000000000004", b"1e-400", b"1e400", b"17", b"-17", b"2147483648"]
+# Members, fields and list elements: few enough that commands hit existing ones, integers
+# (intsets, listpack integers) and strings mixed.
+ELEMENTS = [b"a", b"b", b"c", b"d", b"1", b"2", b"10", b"-5", b"", b"3.5", b"x y"]
 
 
 class Gen:
@@ -248,6 +261,15 @@ class Gen:
             (2, self.select), (1, self.dbsize), (5, self.expire), (1, self.persist),
             (3, self.ttl), (2, self.object), (1, self.touch), (0.05, self.flushdb),
             (1, self.keys_cmd), (0.5, self.digest), (0.1, self.hello),
+            # the aggregate types
+            (6, self.lpush), (3, self.lpop), (3, self.lrange), (1, self.lindex),
+            (1, self.lset), (1, self.linsert), (1, self.lrem), (1, self.lpos), (2, self.lmove),
+            (1, self.lmpop), (2, self.llen), (5, self.hset), (3, self.hget), (2, self.hgetall),
+            (2, self.hincr), (5, self.sadd), (2, self.sismember), (1, self.smembers),
+            (3, self.setop), (1, self.smove), (6, self.zadd), (1, self.zincrby),
+            (3, self.zscore), (2, self.zcount), (4, self.zrange), (1, self.zremrange),
+            (2, self.zpop), (3, self.zsetop), (1, self.randmember), (2, self.sort),
+            (2, self.zaddlex),
         ]
         self.total = sum(w for w, _ in self.table)
 
@@ -570,6 +592,255 @@ class Gen:
         return [b"FLUSHDB"] + ([self.pick([b"ASYNC", b"SYNC", b"FOO"])]
                                if self.r.random() < 0.3 else [])
 
+    # ---- the aggregate types (lists, hashes, sets, sorted sets) on the same keys, so every
+    # command also meets keys of the other types (WRONGTYPE paths)
+    def tkey(self, kind):
+        """Mostly one of a type's own keys (so commands find values of their type), else any
+        key (WRONGTYPE paths)."""
+        if self.r.random() < 0.8:
+            return kind + b"%d" % self.r.randint(0, 5)
+        return self.key()
+
+    def elem(self):
+        r = self.r.random()
+        if r < 0.85:
+            return self.pick(ELEMENTS)
+        if r < 0.95:  # past the listpack value limits (64 bytes): conversions
+            return b"e" * self.pick([63, 64, 65, 200])
+        return self.value()
+
+    def elems(self, lo=1, hi=4):
+        return [self.elem() for _ in range(self.r.randint(lo, hi))]
+
+    def index(self):
+        return self.int_arg(-12, 12)
+
+    def lpush(self):
+        return [self.pick([b"LPUSH", b"RPUSH", b"LPUSHX", b"RPUSHX"]), self.tkey(b"l")] + self.elems()
+
+    def lpop(self):
+        cmd = [self.pick([b"LPOP", b"RPOP"]), self.tkey(b"l")]
+        return cmd + ([self.int_arg(0, 5)] if self.r.random() < 0.5 else [])
+
+    def lrange(self):
+        return [self.pick([b"LRANGE", b"LTRIM"]), self.tkey(b"l"), self.index(), self.index()]
+
+    def lindex(self):
+        return [b"LINDEX", self.tkey(b"l"), self.index()]
+
+    def lset(self):
+        return [b"LSET", self.tkey(b"l"), self.index(), self.elem()]
+
+    def linsert(self):
+        return [b"LINSERT", self.tkey(b"l"), self.case(self.pick([b"BEFORE", b"AFTER", b"ABOUT"])),
+                self.elem(), self.elem()]
+
+    def lrem(self):
+        return [b"LREM", self.tkey(b"l"), self.int_arg(-3, 3), self.elem()]
+
+    def lpos(self):
+        args = [b"LPOS", self.tkey(b"l"), self.elem()]
+        for opt in (b"RANK", b"COUNT", b"MAXLEN"):
+            if self.r.random() < 0.4:
+                args += [opt, self.int_arg(-3, 5)]
+        return args
+
+    def lmove(self):
+        if self.r.random() < 0.3:
+            return [b"RPOPLPUSH", self.tkey(b"l"), self.tkey(b"l")]
+        return [b"LMOVE", self.tkey(b"l"), self.tkey(b"l"), self.pick([b"LEFT", b"RIGHT"]),
+                self.pick([b"LEFT", b"RIGHT", b"UP"])]
+
+    def lmpop(self):
+        keys = [self.tkey(b"l") for _ in range(self.r.randint(1, 3))]
+        args = [b"LMPOP", self.int_arg(len(keys), len(keys))] + keys
+        args.append(self.pick([b"LEFT", b"RIGHT", b"MIDDLE"]))
+        return args + ([b"COUNT", self.int_arg(0, 4)] if self.r.random() < 0.5 else [])
+
+    def llen(self):
+        return [self.pick([b"LLEN", b"SCARD", b"HLEN", b"ZCARD"]),
+                self.tkey(self.pick([b"l", b"s", b"h", b"z"]))]
+
+    def hset(self):
+        args = [self.pick([b"HSET", b"HMSET", b"HSET", b"HSETNX"]), self.tkey(b"h")]
+        n = 1 if args[0] == b"HSETNX" else self.r.randint(1, 3)
+        for _ in range(n):
+            args += [self.elem(), self.elem()]
+        return args
+
+    def hget(self):
+        if self.r.random() < 0.5:
+            return [self.pick([b"HGET", b"HEXISTS", b"HSTRLEN"]), self.tkey(b"h"), self.elem()]
+        return [self.pick([b"HMGET", b"HDEL"]), self.tkey(b"h")] + self.elems()
+
+    def hgetall(self):
+        return [self.pick([b"HGETALL", b"HKEYS", b"HVALS"]), self.tkey(b"h")]
+
+    def hincr(self):
+        if self.r.random() < 0.6:
+            return [b"HINCRBY", self.tkey(b"h"), self.elem(), self.int_arg(-100, 100)]
+        return [b"HINCRBYFLOAT", self.tkey(b"h"), self.elem(), self.number()]
+
+    def sadd(self):
+        return [self.pick([b"SADD", b"SADD", b"SREM"]), self.tkey(b"s")] + self.elems()
+
+    def sismember(self):
+        if self.r.random() < 0.5:
+            return [b"SISMEMBER", self.tkey(b"s"), self.elem()]
+        return [b"SMISMEMBER", self.tkey(b"s")] + self.elems()
+
+    def smembers(self):
+        return [b"SMEMBERS", self.tkey(b"s")]
+
+    def setop(self):
+        keys = [self.tkey(b"s") for _ in range(self.r.randint(1, 3))]
+        op = self.pick([b"SINTER", b"SUNION", b"SDIFF"])
+        if self.r.random() < 0.4:
+            return [op + b"STORE", self.tkey(b"s")] + keys
+        if self.r.random() < 0.2:
+            args = [b"SINTERCARD", b"%d" % len(keys)] + keys
+            return args + ([b"LIMIT", self.int_arg(0, 3)] if self.r.random() < 0.5 else [])
+        return [op] + keys
+
+    def smove(self):
+        return [b"SMOVE", self.tkey(b"s"), self.tkey(b"s"), self.elem()]
+
+    def score(self):
+        r = self.r.random()
+        if r < 0.5:
+            return b"%d" % self.r.randint(-5, 5)
+        if r < 0.8:
+            return self.pick([b"1.5", b"-0.25", b"0.1", b"1e3", b"3.0", b"-0"])
+        return self.pick([b"inf", b"-inf", b"+inf", b"nan", b"abc", b"", b"(1"])
+
+    def score_bound(self):
+        b = self.score()
+        return b"(" + b if self.r.random() < 0.3 and not b.startswith(b"(") else b
+
+    def lex_bound(self):
+        return self.pick([b"-", b"+", b"[a", b"(a", b"[c", b"(b", b"[", b"a", b"[1"])
+
+    def lex_key(self):
+        """Lex ranges are only defined when every member has the same score (Redis's answer
+        over mixed scores depends on its skiplist's random levels): they read keys only
+        zaddlex writes, always with score 0."""
+        return b"x%d" % self.r.randint(0, 2)
+
+    def zaddlex(self):
+        args = [b"ZADD", self.lex_key()]
+        for _ in range(self.r.randint(1, 4)):
+            args += [b"0", self.elem()]
+        return args
+
+    def zadd(self):
+        args = [b"ZADD", self.tkey(b"z")]
+        for opt in (b"NX", b"XX", b"GT", b"LT", b"CH", b"INCR"):
+            if self.r.random() < 0.1:
+                args.append(self.case(opt))
+        for _ in range(self.r.randint(1, 3)):
+            args += [self.score(), self.elem()]
+        return args
+
+    def zincrby(self):
+        return [b"ZINCRBY", self.tkey(b"z"), self.score(), self.elem()]
+
+    def zscore(self):
+        if self.r.random() < 0.6:
+            return [self.pick([b"ZSCORE", b"ZRANK", b"ZREVRANK"]), self.tkey(b"z"), self.elem()]
+        return [self.pick([b"ZMSCORE", b"ZREM"]), self.tkey(b"z")] + self.elems()
+
+    def zcount(self):
+        if self.r.random() < 0.5:
+            return [b"ZCOUNT", self.tkey(b"z"), self.score_bound(), self.score_bound()]
+        return [b"ZLEXCOUNT", self.lex_key(), self.lex_bound(), self.lex_bound()]
+
+    def zrange(self):
+        k = self.tkey(b"z")
+        r = self.r.random()
+        if r < 0.3:
+            args = [b"ZRANGE", k, self.index(), self.index()]
+        elif r < 0.5:
+            args = [b"ZRANGE", k, self.score_bound(), self.score_bound(), b"BYSCORE"]
+        elif r < 0.6:
+            args = [b"ZRANGE", self.lex_key(), self.lex_bound(), self.lex_bound(), b"BYLEX"]
+        elif r < 0.7:
+            args = [self.pick([b"ZRANGEBYSCORE", b"ZREVRANGEBYSCORE"]), k,
+                    self.score_bound(), self.score_bound()]
+        elif r < 0.8:
+            args = [self.pick([b"ZRANGEBYLEX", b"ZREVRANGEBYLEX"]), self.lex_key(),
+                    self.lex_bound(), self.lex_bound()]
+        elif r < 0.9:
+            args = [b"ZREVRANGE", k, self.index(), self.index()]
+        else:
+            args = [b"ZRANGESTORE", self.tkey(b"z"), k, self.index(), self.index()]
+        if self.r.random() < 0.2 and args[0] in (b"ZRANGE", b"ZRANGESTORE"):
+            args.append(b"REV")
+        if self.r.random() < 0.2:
+            args += [b"LIMIT", self.int_arg(-1, 3), self.int_arg(-1, 3)]
+        if self.r.random() < 0.4 and args[0] != b"ZRANGESTORE":
+            args.append(self.case(b"WITHSCORES"))
+        return args
+
+    def zremrange(self):
+        k = self.tkey(b"z")
+        r = self.r.random()
+        if r < 0.4:
+            return [b"ZREMRANGEBYRANK", k, self.index(), self.index()]
+        if r < 0.7:
+            return [b"ZREMRANGEBYSCORE", k, self.score_bound(), self.score_bound()]
+        return [b"ZREMRANGEBYLEX", self.lex_key(), self.lex_bound(), self.lex_bound()]
+
+    def zpop(self):
+        if self.r.random() < 0.7:
+            cmd = [self.pick([b"ZPOPMIN", b"ZPOPMAX"]), self.tkey(b"z")]
+            return cmd + ([self.int_arg(0, 4)] if self.r.random() < 0.5 else [])
+        keys = [self.tkey(b"z") for _ in range(self.r.randint(1, 3))]
+        args = [b"ZMPOP", self.int_arg(len(keys), len(keys))] + keys
+        args.append(self.pick([b"MIN", b"MAX", b"MID"]))
+        return args + ([b"COUNT", self.int_arg(0, 4)] if self.r.random() < 0.5 else [])
+
+    def zsetop(self):
+        keys = [self.tkey(self.pick([b"z", b"z", b"s"])) for _ in range(self.r.randint(1, 3))]
+        op = self.pick([b"ZUNION", b"ZINTER", b"ZDIFF"])
+        store = self.r.random() < 0.4
+        args = ([op + b"STORE", self.tkey(self.pick([b"z", b"z", b"s"]))] if store else [op]) + [b"%d" % len(keys)] + keys
+        if op != b"ZDIFF" and self.r.random() < 0.3:
+            args += [b"WEIGHTS"] + [self.pick([b"1", b"2", b"-1", b"0.5", b"inf", b"x"])
+                                    for _ in keys]
+        if op != b"ZDIFF" and self.r.random() < 0.3:
+            args += [b"AGGREGATE", self.pick([b"SUM", b"MIN", b"MAX", b"AVG"])]
+        if not store and self.r.random() < 0.4:
+            args.append(b"WITHSCORES")
+        if self.r.random() < 0.1:
+            args = [b"ZINTERCARD", b"%d" % len(keys)] + keys
+        return args
+
+    def randmember(self):
+        """Random picks: compared by shape only (see RANDOM_REPLIES)."""
+        cmd = self.pick([b"SRANDMEMBER", b"HRANDFIELD", b"ZRANDMEMBER"])
+        k = self.tkey(cmd[:1].lower())
+        if self.r.random() < 0.3:
+            return [cmd, k]
+        # never a huge negative count: both servers would build a reply of that many picks
+        count = b"%d" % self.r.randint(-5, 5) if self.r.random() < 0.9 else \
+            self.pick([b"abc", b"1.5", b"", b"9223372036854775807"])
+        args = [cmd, k, count]
+        if cmd != b"SRANDMEMBER" and self.r.random() < 0.3:
+            args.append(b"WITHVALUES" if cmd == b"HRANDFIELD" else b"WITHSCORES")
+        return args
+
+    def sort(self):
+        args = [self.pick([b"SORT", b"SORT_RO"]), self.tkey(self.pick([b"l", b"s", b"z"]))]
+        if self.r.random() < 0.5:
+            args.append(b"ALPHA")
+        if self.r.random() < 0.3:
+            args.append(self.pick([b"ASC", b"DESC"]))
+        if self.r.random() < 0.3:
+            args += [b"LIMIT", self.int_arg(-1, 3), self.int_arg(-1, 5)]
+        if args[0] == b"SORT" and self.r.random() < 0.2:
+            args += [b"STORE", self.tkey(b"l")]
+        return args
+
     def wrong_arity(self, args):
         """The same command with arguments cut off or added."""
         if self.r.random() < 0.5 and len(args) > 1:
@@ -589,7 +860,8 @@ class Gen:
         args = fn()
         if self.queue:  # a preparation for the queued command: send it as it is
             return args
-        if self.r.random() < 0.02:
+        # (not the random picks: an added argument may be a huge negative count)
+        if self.r.random() < 0.02 and args[0].lower() not in RANDOM_REPLIES:
             args = self.wrong_arity(args)
         if self.r.random() < 0.05:
             args[0] = self.case(args[0].lower())
@@ -611,8 +883,10 @@ def time_tolerance(unit_ms, slack_ms):
 
 
 def sorted_array(r):
-    """An array reply with its elements sorted (KEYS); other replies unchanged."""
-    if not r.startswith((b"*", b"~")):
+    """An array, set or map reply with its elements sorted (KEYS, SMEMBERS, HGETALL: a map's
+    keys and values are sorted together, which is enough to tell contents apart); other
+    replies unchanged."""
+    if not r.startswith((b"*", b"~", b"%")):
         return r
     p, items = r.index(b"\r\n") + 2, []
     while p < len(r):
@@ -636,12 +910,33 @@ def hello_shape(r):
     return r[:1] + b"|".join(k + (v if k.endswith(b"proto\r\n") else v[:1]) for k, v in pairs)
 
 
+# Replies whose element order is the encoding's (hashtables differ between the servers,
+# and Vigil keeps small sets of strings in a listpack where Redis 7.0 uses a hashtable).
+UNORDERED_REPLIES = {b"keys", b"smembers", b"sinter", b"sunion", b"sdiff", b"hkeys", b"hvals",
+                     b"hgetall"}
+LISTPACK_REPLY, HASHTABLE_REPLY = b"$8\r\nlistpack\r\n", b"$9\r\nhashtable\r\n"
+# Random picks: only the reply's type and element count must agree.
+RANDOM_REPLIES = {b"srandmember", b"hrandfield", b"zrandmember"}
+
+
+def random_shape(r):
+    if r.startswith((b"*", b"~", b"%")):
+        return r[:r.index(b"\r\n")]
+    if r.startswith((b"$-1", b"_", b"-")):
+        return r
+    return r[:1]
+
+
 def replies_match(args, a, b, slack_ms):
     if a == b:
         return True
     name = args[0].lower()
-    if name == b"keys":
+    if name in UNORDERED_REPLIES:
         return sorted_array(a) == sorted_array(b)
+    if name in RANDOM_REPLIES:
+        return random_shape(a) == random_shape(b)
+    if name == b"object" and (a, b) == (LISTPACK_REPLY, HASHTABLE_REPLY):
+        return True  # a small set of strings (checked strictly by check_dataset)
     if name == b"hello":
         return hello_shape(a) == hello_shape(b)
     unit = TIME_REPLY_UNIT_MS.get(name) if len(args) == 2 else None
@@ -732,8 +1027,15 @@ class Differ:
             if batch:
                 payload = b"".join(encode(a) for a in batch)
                 rv, rr = self.exchange(payload, len(batch))
+                key_type = None
                 for args, a, b in zip(batch, rv, rr):
-                    if not replies_match(args, a, b, self.slack_ms):
+                    if args[0] == b"TYPE":
+                        key_type = a
+                    if args[0] == b"OBJECT" and key_type == b"+set\r\n" and \
+                            (a, b) == (LISTPACK_REPLY, HASHTABLE_REPLY):
+                        continue  # Redis 7.0 has no listpack sets
+                    if a != b and not (args[0] == b"PTTL" and
+                                       replies_match(args, a, b, self.slack_ms)):
                         self.fail(f"dataset db {db}", index, args, a, b)
         # SCAN removed the logically expired keys on both sides: the digests must agree
         cmd = [b"DEBUG", b"DIGEST"]

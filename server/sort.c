@@ -370,7 +370,7 @@ static void sort_generic(Client *c, bool readonly) {
         if (!o.dontsort) {
             if (!compute_weights(c, &o, &items)) goto done;
             cmp_opts = &o;
-            qsort(items.v, items.n, sizeof(*items.v), item_cmp);
+            if (items.n > 1) qsort(items.v, items.n, sizeof(*items.v), item_cmp);
         }
     }
     if (o.store)

@@ -3,9 +3,11 @@
 
 #include "common/mem.h"
 #include "server/blocked.h"
+#include "server/client.h"
 #include "server/dispatch.h"
 #include "server/multi.h"
 #include "server/notify.h"
+#include "server/reply.h"
 #include "server/server.h"
 
 #include <string.h>
@@ -141,6 +143,23 @@ Kv *db_lookup_write(Db *db, const char *key, size_t len) {
     if (kv && expire_key(db, kv, true)) return NULL;
     if (kv) kv->lru = obj_lru_clock();
     return kv;
+}
+
+static int typed_or_reply(Client *c, Kv *kv, int type, Kv **out) {
+    if (kv && kv->type != type) {
+        reply_wrongtype(c);
+        return -1;
+    }
+    *out = kv;
+    return 0;
+}
+
+int db_read_typed_or_reply(Client *c, const RespArg *key, int type, Kv **out) {
+    return typed_or_reply(c, db_lookup_read(c->db, key->ptr, key->len, LOOKUP_NONE), type, out);
+}
+
+int db_write_typed_or_reply(Client *c, const RespArg *key, int type, Kv **out) {
+    return typed_or_reply(c, db_lookup_write(c->db, key->ptr, key->len), type, out);
 }
 
 /* Clients may wait for a list or sorted set to appear under this key (blocked.h). */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "common/dict.h"
+#include "common/resp_reader.h"
 #include "server/object.h"
 
 typedef struct ExpireEntry {
@@ -25,6 +26,7 @@ typedef struct ExpireEntry {
 } ExpireEntry;
 
 typedef struct Db Db;
+typedef struct Client Client;
 
 struct Db {
     Dict keys;
@@ -48,6 +50,12 @@ long long db_expires_size(const Db *db);
 Kv *db_lookup_read(Db *db, const char *key, size_t len, int flags);
 Kv *db_lookup_write(Db *db, const char *key, size_t len);
 Kv *db_find(Db *db, const char *key, size_t len);
+
+/* A command's lookup of a key it needs of one type: 0 with *out set (NULL when the key is
+ * missing), or -1 after replying WRONGTYPE when it holds another type. The read form counts
+ * keyspace hits/misses like db_lookup_read; the write form is db_lookup_write. */
+int db_read_typed_or_reply(Client *c, const RespArg *key, int type, Kv **out);
+int db_write_typed_or_reply(Client *c, const RespArg *key, int type, Kv **out);
 
 /* Add a Kv whose key is absent. Takes ownership. */
 void db_add(Db *db, Kv *kv);

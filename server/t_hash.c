@@ -363,33 +363,12 @@ const TypeOps hash_type_ops = {hash_free_value, hash_dup_value, hash_memory_usag
 /* ------------------------------------------------------------------------------------------
  * Command helpers */
 
-/* A read lookup: 0 with *out (NULL when absent), or nonzero after WRONGTYPE. */
-static int hash_read_or_reply(Client *c, const RespArg *key, Kv **out) {
-    Kv *kv = db_lookup_read(c->db, key->ptr, key->len, LOOKUP_NONE);
-    if (kv && kv->type != OBJ_HASH) {
-        reply_wrongtype(c);
-        return -1;
-    }
-    *out = kv;
-    return 0;
-}
-
-static int hash_write_or_reply(Client *c, const RespArg *key, Kv **out) {
-    Kv *kv = db_lookup_write(c->db, key->ptr, key->len);
-    if (kv && kv->type != OBJ_HASH) {
-        reply_wrongtype(c);
-        return -1;
-    }
-    *out = kv;
-    return 0;
-}
-
 /* Redis's hashTypeLookupWriteOrCreate: the hash at key, created empty (listpack) and added
  * to the db when absent. Every caller then writes at least one field, so the empty hash
  * never outlives the command. NULL after WRONGTYPE. */
 static Kv *hash_lookup_create_or_reply(Client *c, const RespArg *key) {
     Kv *kv;
-    if (hash_write_or_reply(c, key, &kv) != 0) return NULL;
+    if (db_write_typed_or_reply(c, key, OBJ_HASH, &kv) != 0) return NULL;
     if (kv) return kv;
     kv = hash_kv_new(key->ptr, key->len);
     db_add(c->db, kv);
@@ -466,7 +445,7 @@ static void cmd_hsetnx(Client *c) {
 static void cmd_hdel(Client *c) {
     const RespArg *key = &c->argv[1];
     Kv *kv;
-    if (hash_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_HASH, &kv) != 0) return;
     if (!kv) {
         reply_int(c, 0);
         return;
@@ -551,7 +530,7 @@ static void cmd_hincrbyfloat(Client *c) {
 
 static void cmd_hget(Client *c) {
     Kv *kv;
-    if (hash_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_HASH, &kv) != 0) return;
     if (!kv) {
         reply_null(c);
         return;
@@ -561,7 +540,7 @@ static void cmd_hget(Client *c) {
 
 static void cmd_hmget(Client *c) {
     Kv *kv;
-    if (hash_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_HASH, &kv) != 0) return;
     reply_array(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
         if (kv)
@@ -573,7 +552,7 @@ static void cmd_hmget(Client *c) {
 
 static void cmd_hexists(Client *c) {
     Kv *kv;
-    if (hash_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_HASH, &kv) != 0) return;
     char nb[HASH_NUMBUF];
     size_t vlen;
     reply_int(c, kv && hash_get(kv, c->argv[2].ptr, c->argv[2].len, &vlen, nb) ? 1 : 0);
@@ -581,13 +560,13 @@ static void cmd_hexists(Client *c) {
 
 static void cmd_hlen(Client *c) {
     Kv *kv;
-    if (hash_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_HASH, &kv) != 0) return;
     reply_int(c, kv ? (long long)hash_length(kv) : 0);
 }
 
 static void cmd_hstrlen(Client *c) {
     Kv *kv;
-    if (hash_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_HASH, &kv) != 0) return;
     char nb[HASH_NUMBUF];
     size_t vlen = 0;
     if (kv && !hash_get(kv, c->argv[2].ptr, c->argv[2].len, &vlen, nb)) vlen = 0;
@@ -603,7 +582,7 @@ enum {
 static void hgetall_generic(Client *c, int what) {
     Kv *kv;
     bool map = what == (HGET_FIELDS | HGET_VALUES);
-    if (hash_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_HASH, &kv) != 0) return;
     long long n = kv ? (long long)hash_length(kv) : 0;
     if (map)
         reply_map(c, n);
@@ -757,7 +736,7 @@ static void hrand_unique_ht(Client *c, Kv *kv, unsigned long count, bool withval
 
 static void hrandfield_with_count(Client *c, long long l, bool withvalues) {
     Kv *kv;
-    if (hash_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_HASH, &kv) != 0) return;
     if (!kv) {
         reply_empty_array(c);
         return;
@@ -814,7 +793,7 @@ static void cmd_hrandfield(Client *c) {
         return;
     }
     Kv *kv;
-    if (hash_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_HASH, &kv) != 0) return;
     if (!kv) {
         reply_null(c);
         return;
@@ -884,7 +863,7 @@ static void cmd_hscan(Client *c) {
     ScanOpts o;
     Kv *kv;
     if (scan_cursor_or_reply(c, &c->argv[2], &cursor) != 0) return;
-    if (hash_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_HASH, &kv) != 0) return;
     if (!kv) {
         reply_array(c, 2);
         reply_bulk(c, "0", 1);

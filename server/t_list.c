@@ -78,27 +78,6 @@ static Kv *list_create(Db *db, const RespArg *key) {
     return kv;
 }
 
-/* Look a key up for writing: 0 with *out (NULL when absent), or nonzero after WRONGTYPE. */
-static int list_write_or_reply(Client *c, const RespArg *key, Kv **out) {
-    Kv *kv = db_lookup_write(c->db, key->ptr, key->len);
-    if (kv && kv->type != OBJ_LIST) {
-        reply_wrongtype(c);
-        return -1;
-    }
-    *out = kv;
-    return 0;
-}
-
-static int list_read_or_reply(Client *c, const RespArg *key, Kv **out) {
-    Kv *kv = db_lookup_read(c->db, key->ptr, key->len, LOOKUP_NONE);
-    if (kv && kv->type != OBJ_LIST) {
-        reply_wrongtype(c);
-        return -1;
-    }
-    *out = kv;
-    return 0;
-}
-
 /* LEFT or RIGHT (Redis's getListPositionFromObjectOrReply). */
 static int list_where_or_reply(Client *c, const RespArg *a, int *where) {
     if (opt_is(a, "left"))
@@ -210,7 +189,7 @@ static char *list_pop_copy(Kv *kv, int where, size_t *len) {
 static void push_generic(Client *c, int where, bool xx) {
     const RespArg *key = &c->argv[1];
     Kv *kv;
-    if (list_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_LIST, &kv) != 0) return;
     if (!kv) {
         if (xx) {
             reply_int(c, 0);
@@ -260,7 +239,7 @@ static void pop_generic(Client *c, int where) {
     }
     if (hascount && arg_positive_or_reply(c, &c->argv[2], &count, NULL) != 0) return;
     Kv *kv;
-    if (list_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_LIST, &kv) != 0) return;
     if (!kv) {
         if (hascount)
             reply_null_array(c);
@@ -302,7 +281,7 @@ static void cmd_lrange(Client *c) {
     if (arg_long_or_reply(c, &c->argv[2], &start) != 0) return;
     if (arg_long_or_reply(c, &c->argv[3], &end) != 0) return;
     Kv *kv;
-    if (list_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_LIST, &kv) != 0) return;
     if (!kv) {
         reply_empty_array(c);
         return;
@@ -313,7 +292,7 @@ static void cmd_lrange(Client *c) {
 /* LINDEX key index */
 static void cmd_lindex(Client *c) {
     Kv *kv;
-    if (list_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_LIST, &kv) != 0) return;
     if (!kv) {
         reply_null(c);
         return;
@@ -334,7 +313,7 @@ static void cmd_lindex(Client *c) {
 /* LLEN key */
 static void cmd_llen(Client *c) {
     Kv *kv;
-    if (list_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_LIST, &kv) != 0) return;
     reply_int(c, kv ? (long long)list_len(kv) : 0);
 }
 
@@ -342,7 +321,7 @@ static void cmd_llen(Client *c) {
 static void cmd_lset(Client *c) {
     const RespArg *key = &c->argv[1];
     Kv *kv;
-    if (list_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_LIST, &kv) != 0) return;
     if (!kv) {
         reply_error(c, ERRT_NO_KEY);
         return;
@@ -373,7 +352,7 @@ static void cmd_linsert(Client *c) {
         return;
     }
     Kv *kv;
-    if (list_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_LIST, &kv) != 0) return;
     if (!kv) {
         reply_int(c, 0);
         return;
@@ -398,7 +377,7 @@ static void cmd_lrem(Client *c) {
     long toremove;
     if (arg_long_or_reply(c, &c->argv[2], &toremove) != 0) return;
     Kv *kv;
-    if (list_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_LIST, &kv) != 0) return;
     if (!kv) {
         reply_int(c, 0);
         return;
@@ -435,7 +414,7 @@ static void cmd_ltrim(Client *c) {
     if (arg_long_or_reply(c, &c->argv[2], &start) != 0) return;
     if (arg_long_or_reply(c, &c->argv[3], &end) != 0) return;
     Kv *kv;
-    if (list_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_LIST, &kv) != 0) return;
     if (!kv) {
         reply_ok(c);
         return;
@@ -502,7 +481,7 @@ static void cmd_lpos(Client *c) {
         rank = -rank;
     }
     Kv *kv;
-    if (list_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_LIST, &kv) != 0) return;
     if (!kv) {
         if (count != -1)
             reply_empty_array(c);
@@ -564,7 +543,7 @@ static void list_move(Client *c, Kv *src, int wherefrom, int whereto) {
 
 static void lmove_generic(Client *c, int wherefrom, int whereto) {
     Kv *src;
-    if (list_write_or_reply(c, &c->argv[1], &src) != 0) return;
+    if (db_write_typed_or_reply(c, &c->argv[1], OBJ_LIST, &src) != 0) return;
     if (!src) {
         reply_null(c);
         return;

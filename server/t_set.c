@@ -423,27 +423,6 @@ const TypeOps set_type_ops = {set_free_value, set_dup_value, set_memory_usage, s
 /* ------------------------------------------------------------------------------------------
  * Command helpers */
 
-/* Lookups: 0 with *out (NULL when absent), or nonzero after replying WRONGTYPE. */
-static int set_read_or_reply(Client *c, const RespArg *key, Kv **out) {
-    Kv *kv = db_lookup_read(c->db, key->ptr, key->len, LOOKUP_NONE);
-    if (kv && kv->type != OBJ_SET) {
-        reply_wrongtype(c);
-        return -1;
-    }
-    *out = kv;
-    return 0;
-}
-
-static int set_write_or_reply(Client *c, const RespArg *key, Kv **out) {
-    Kv *kv = db_lookup_write(c->db, key->ptr, key->len);
-    if (kv && kv->type != OBJ_SET) {
-        reply_wrongtype(c);
-        return -1;
-    }
-    *out = kv;
-    return 0;
-}
-
 static void set_notify(Client *c, int cls, const char *event, const RespArg *key) {
     notify_keyspace_event(cls, event, key->ptr, key->len, c->db->id);
 }
@@ -479,7 +458,7 @@ static void reply_set_members(Client *c, const Kv *kv) {
 static void cmd_sadd(Client *c) {
     const RespArg *key = &c->argv[1];
     Kv *kv;
-    if (set_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_SET, &kv) != 0) return;
     if (!kv) {
         bool all_int = true;
         long long v;
@@ -502,7 +481,7 @@ static void cmd_sadd(Client *c) {
 static void cmd_srem(Client *c) {
     const RespArg *key = &c->argv[1];
     Kv *kv;
-    if (set_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_SET, &kv) != 0) return;
     long long removed = 0;
     if (kv) {
         for (int j = 2; j < c->argc && set_size(kv) > 0; j++)
@@ -519,14 +498,14 @@ static void cmd_srem(Client *c) {
 /* SISMEMBER key member */
 static void cmd_sismember(Client *c) {
     Kv *kv;
-    if (set_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_SET, &kv) != 0) return;
     reply_int(c, kv && set_contains(kv, c->argv[2].ptr, c->argv[2].len));
 }
 
 /* SMISMEMBER key member [member ...] */
 static void cmd_smismember(Client *c) {
     Kv *kv;
-    if (set_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_SET, &kv) != 0) return;
     reply_array(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++)
         reply_int(c, kv && set_contains(kv, c->argv[j].ptr, c->argv[j].len));
@@ -535,14 +514,14 @@ static void cmd_smismember(Client *c) {
 /* SCARD key */
 static void cmd_scard(Client *c) {
     Kv *kv;
-    if (set_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_SET, &kv) != 0) return;
     reply_int(c, kv ? (long long)set_size(kv) : 0);
 }
 
 /* SMEMBERS key: a set reply (Redis runs it as a one-key SINTER). */
 static void cmd_smembers(Client *c) {
     Kv *kv;
-    if (set_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_SET, &kv) != 0) return;
     if (!kv) {
         reply_set(c, 0);
         return;
@@ -593,7 +572,7 @@ static void cmd_smove(Client *c) {
 static void spop_with_count(Client *c, long long count) {
     const RespArg *key = &c->argv[1];
     Kv *kv;
-    if (set_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_SET, &kv) != 0) return;
     if (!kv || count == 0) {
         reply_set(c, 0);
         return;
@@ -630,7 +609,7 @@ static void cmd_spop(Client *c) {
         return;
     }
     Kv *kv;
-    if (set_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_SET, &kv) != 0) return;
     if (!kv) {
         reply_null(c);
         return;
@@ -697,7 +676,7 @@ static void srandmember_with_count(Client *c) {
     bool uniq = l >= 0;
     unsigned long long count = uniq ? (unsigned long long)l : (unsigned long long)-l;
     Kv *kv;
-    if (set_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_SET, &kv) != 0) return;
     if (!kv || count == 0) {
         reply_empty_array(c);
         return;
@@ -736,7 +715,7 @@ static void cmd_srandmember(Client *c) {
         return;
     }
     Kv *kv;
-    if (set_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_SET, &kv) != 0) return;
     if (!kv) {
         reply_null(c);
         return;
@@ -985,7 +964,7 @@ static void cmd_sscan(Client *c) {
     ScanOpts o;
     Kv *kv;
     if (scan_cursor_or_reply(c, &c->argv[2], &cursor) != 0) return;
-    if (set_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_SET, &kv) != 0) return;
     if (!kv) {
         reply_array(c, 2);
         reply_bulk(c, "0", 1);

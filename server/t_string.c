@@ -35,29 +35,6 @@ static bool opt_is(const RespArg *a, const char *word) {
     return arg_is(&s, word);
 }
 
-/* Look a key up for a read. 0 with *out set (NULL when absent), or nonzero after replying
- * WRONGTYPE for a non-string. */
-static int string_read_or_reply(Client *c, const RespArg *key, Kv **out) {
-    Kv *kv = db_lookup_read(c->db, key->ptr, key->len, LOOKUP_NONE);
-    if (kv && kv->type != OBJ_STRING) {
-        reply_wrongtype(c);
-        return -1;
-    }
-    *out = kv;
-    return 0;
-}
-
-/* As string_read_or_reply, for a command that will write the key. */
-static int string_write_or_reply(Client *c, const RespArg *key, Kv **out) {
-    Kv *kv = db_lookup_write(c->db, key->ptr, key->len);
-    if (kv && kv->type != OBJ_STRING) {
-        reply_wrongtype(c);
-        return -1;
-    }
-    *out = kv;
-    return 0;
-}
-
 static void reply_string(Client *c, const Kv *kv) {
     char nb[32];
     size_t len;
@@ -190,7 +167,7 @@ bad:
  * Nonzero after a WRONGTYPE reply; *found says whether the key existed. */
 static int string_get_or_reply(Client *c, bool *found) {
     Kv *kv;
-    if (string_read_or_reply(c, &c->argv[1], &kv) != 0) return -1;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_STRING, &kv) != 0) return -1;
     if (kv)
         reply_string(c, kv);
     else
@@ -306,7 +283,7 @@ static void cmd_getex(Client *c) {
     Kv *kv;
     int64_t when_ms = -1;
     if (set_opts_parse_or_reply(c, 2, true, &o) != 0) return;
-    if (string_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_STRING, &kv) != 0) return;
     if (!kv) {
         reply_null(c);
         return;
@@ -369,7 +346,7 @@ static void incr_by(Client *c, long long delta) {
     const RespArg *key = &c->argv[1];
     Kv *kv;
     long long cur = 0;
-    if (string_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_STRING, &kv) != 0) return;
     if (kv && !kv_get_ll(kv, &cur)) {
         reply_error(c, ERRT_NOT_INT);
         return;
@@ -429,7 +406,7 @@ static void cmd_incrbyfloat(Client *c) {
     const RespArg *key = &c->argv[1];
     Kv *kv;
     long double cur = 0, incr;
-    if (string_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_STRING, &kv) != 0) return;
     if (kv && !kv_get_ldouble(kv, &cur)) {
         reply_error(c, ERRT_NOT_FLOAT);
         return;
@@ -456,7 +433,7 @@ static void cmd_incrbyfloat(Client *c) {
 static void cmd_append(Client *c) {
     const RespArg *key = &c->argv[1], *val = &c->argv[2];
     Kv *kv;
-    if (string_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_STRING, &kv) != 0) return;
     size_t total = val->len;
     if (!kv) {
         db_add(c->db, kv_new_string(key->ptr, key->len, val->ptr, val->len));
@@ -478,7 +455,7 @@ static void cmd_append(Client *c) {
 /* STRLEN key */
 static void cmd_strlen(Client *c) {
     Kv *kv;
-    if (string_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_STRING, &kv) != 0) return;
     reply_int(c, kv ? (long long)kv_strlen(kv) : 0);
 }
 
@@ -513,7 +490,7 @@ static void cmd_setrange(Client *c) {
         reply_error(c, ERRT_OFFSET);
         return;
     }
-    if (string_write_or_reply(c, key, &kv) != 0) return;
+    if (db_write_typed_or_reply(c, key, OBJ_STRING, &kv) != 0) return;
     if (val->len == 0) {
         reply_int(c, kv ? (long long)kv_strlen(kv) : 0);
         return;
@@ -531,7 +508,7 @@ static void cmd_getrange(Client *c) {
     Kv *kv;
     if (arg_to_ll_or_reply(c, &c->argv[2], &start, NULL) != 0) return;
     if (arg_to_ll_or_reply(c, &c->argv[3], &end, NULL) != 0) return;
-    if (string_read_or_reply(c, &c->argv[1], &kv) != 0) return;
+    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_STRING, &kv) != 0) return;
     char nb[32];
     size_t slen = 0;
     const char *s = kv ? kv_str(kv, &slen, nb) : "";

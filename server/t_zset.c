@@ -442,14 +442,8 @@ static bool opt_is(const RespArg *a, const char *word) {
 /* Look a key up for a read (write when `write`): 0 with *out set (NULL when absent), or
  * nonzero after replying WRONGTYPE for another type. */
 static int zset_lookup_or_reply(Client *c, const RespArg *key, bool write, Kv **out) {
-    Kv *kv = write ? db_lookup_write(c->db, key->ptr, key->len)
-                   : db_lookup_read(c->db, key->ptr, key->len, LOOKUP_NONE);
-    if (kv && kv->type != OBJ_ZSET) {
-        reply_wrongtype(c);
-        return -1;
-    }
-    *out = kv;
-    return 0;
+    return write ? db_write_typed_or_reply(c, key, OBJ_ZSET, out)
+                 : db_read_typed_or_reply(c, key, OBJ_ZSET, out);
 }
 
 /* After a write that may have emptied the set: delete it (with Redis's "del" event) and

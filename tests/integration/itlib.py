@@ -200,3 +200,40 @@ def read_reply(s):
 def call(s, *args):
     s.sendall(cmd(*args))
     return read_reply(s)
+
+
+def read_pmessage(s):
+    """(channel, message) of one pmessage frame, as str."""
+    raw = read_reply(s)
+    parts = raw.split(b"\r\n")
+    # *4 $8 pmessage $n pattern $n channel $n message
+    assert parts[2] == b"pmessage", raw
+    return parts[6].decode(), parts[8].decode()
+
+
+def keyspace_events(binary, script, flags="KEA"):
+    """Run script (argv tuples, none may fail) on a fresh server with notify-keyspace-events
+    set to flags, and return the (channel, message) pairs a PSUBSCRIBE '__key*__:*' client
+    saw, up to the one for a final 'SET __end__' (which marks the stream complete)."""
+    srv = Server(binary)
+    try:
+        c, sub = connect(srv.port), connect(srv.port)
+        assert call(c, "CONFIG", "SET", "notify-keyspace-events", flags) == b"+OK\r\n"
+        sub.sendall(cmd("PSUBSCRIBE", "__key*__:*"))
+        read_reply(sub)
+        for argv in script:
+            reply = call(c, *argv)
+            assert not reply.startswith(b"-"), (argv, reply)
+        call(c, "SET", "__end__", "1")
+        seen = []
+        while True:
+            ev = read_pmessage(sub)
+            if ev[0].endswith(":__end__") or ev[1] == "__end__":
+                break
+            seen.append(ev)
+        c.close()
+        sub.close()
+        return seen
+    finally:
+        problems = srv.stop()
+        assert not problems, problems

@@ -32,7 +32,7 @@ import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, read_reply, run_checks, vigil_binary)
+    Server, call, connect, keyspace_events, run_checks, vigil_binary)
 
 DEBUG = ("--enable-debug-command", "yes")
 
@@ -365,33 +365,9 @@ class Checks:
         ("DEL", "i", "j"),
     ]
 
-    def events_of(self, binary):
-        srv = Server(binary)
-        try:
-            c, sub = connect(srv.port), connect(srv.port)
-            assert call(c, "CONFIG", "SET", "notify-keyspace-events", "KEA") == b"+OK\r\n"
-            sub.sendall(cmd("PSUBSCRIBE", "__key*__:*"))
-            read_reply(sub)
-            for argv in self.SCRIPT:
-                reply = call(c, *argv)
-                assert not reply.startswith(b"-"), (argv, reply)
-            call(c, "SET", "__end__", "1")
-            seen = []
-            while True:
-                parts = read_reply(sub).split(b"\r\n")
-                ev = (parts[6].decode(), parts[8].decode())
-                if ev[0].endswith(":__end__") or ev[1] == "__end__":
-                    break
-                seen.append(ev)
-            c.close()
-            sub.close()
-            return seen
-        finally:
-            assert not srv.stop()
-
     def check_notifications(self):
-        got = self.events_of(self.binary)
-        want = self.events_of(self.oracle) if self.oracle else EXPECTED_EVENTS
+        got = keyspace_events(self.binary, self.SCRIPT)
+        want = keyspace_events(self.oracle, self.SCRIPT) if self.oracle else EXPECTED_EVENTS
         assert got == want, (got, want)
 
     # ---- memory ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, read_reply, run_checks, vigil_binary)
+    Server, call, cmd, connect, keyspace_events, read_reply, run_checks, vigil_binary)
 
 DEBUG = ("--enable-debug-command", "yes")
 
@@ -128,31 +128,6 @@ NOTIFY_SCRIPT = [
 EXPECTED_EVENTS = None  # filled from redis-server when REDIS_SERVER is set
 
 
-def events_of(binary):
-    srv = Server(binary)
-    try:
-        c, sub = connect(srv.port), connect(srv.port)
-        call(c, "CONFIG", "SET", "notify-keyspace-events", "KEA")
-        sub.sendall(cmd("PSUBSCRIBE", "__key*__:*"))
-        read_reply(sub)
-        for argv in NOTIFY_SCRIPT:
-            r = call(c, *argv)
-            assert not r.startswith(b"-"), (argv, r)
-        call(c, "SET", "__end__", "1")
-        seen = []
-        while True:
-            parts = read_reply(sub).split(b"\r\n")
-            ev = (parts[6].decode(), parts[8].decode())
-            if ev[0].endswith(":__end__") or ev[1] == "__end__":
-                break
-            seen.append(ev)
-        c.close()
-        sub.close()
-        return seen
-    finally:
-        assert not srv.stop()
-
-
 class Checks:
     def __init__(self, binary, oracle):
         self.binary = binary
@@ -179,11 +154,11 @@ class Checks:
         assert got[0] == b":12\r\n", got[0]
 
     def check_notifications(self):
-        got = events_of(self.binary)
+        got = keyspace_events(self.binary, NOTIFY_SCRIPT)
         assert ("__keyevent@0__:lpush", "m") in got
         assert ("__keyspace@0__:r", "del") in got
         if self.oracle:
-            want = events_of(self.oracle)
+            want = keyspace_events(self.oracle, NOTIFY_SCRIPT)
             for i, (g, w) in enumerate(zip(got, want)):
                 assert g == w, f"event {i}: got {g}, want {w}; around {got[max(0, i - 3):i + 3]}"
             assert len(got) == len(want), (got[len(want):], want[len(got):])

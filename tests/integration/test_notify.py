@@ -18,7 +18,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, read_reply, run_checks, wait_until, vigil_binary)
+    Server, call, cmd, connect, keyspace_events, read_pmessage, read_reply, run_checks, wait_until,
+    vigil_binary)
 
 # Each command is run in db 0 unless a SELECT precedes it; replies are not compared here
 # (compat covers them), only the notifications.
@@ -85,42 +86,6 @@ SCRIPT = [
 ]
 
 
-def read_push(s):
-    """(channel, message) of one pmessage frame, as str."""
-    raw = read_reply(s)
-    parts = raw.split(b"\r\n")
-    # *4 $8 pmessage $n pattern $n channel $n message
-    assert parts[2] == b"pmessage", raw
-    return parts[6].decode(), parts[8].decode()
-
-
-def events_of(binary, script, flags="KEA"):
-    """Run script on a fresh server and return the notifications a pattern subscriber saw,
-    up to the one for the final 'SET end' (the sentinel that the stream is complete)."""
-    srv = Server(binary)
-    try:
-        c, sub = connect(srv.port), connect(srv.port)
-        assert call(c, "CONFIG", "SET", "notify-keyspace-events", flags) == b"+OK\r\n"
-        sub.sendall(cmd("PSUBSCRIBE", "__key*__:*"))
-        read_reply(sub)
-        for argv in script:
-            reply = call(c, *argv)
-            assert not reply.startswith(b"-"), (argv, reply)
-        call(c, "SET", "__end__", "1")
-        seen = []
-        while True:
-            ev = read_push(sub)
-            if ev[0].endswith(":__end__") or ev[1] == "__end__":
-                break
-            seen.append(ev)
-        c.close()
-        sub.close()
-        return seen
-    finally:
-        problems = srv.stop()
-        assert not problems, problems
-
-
 class Checks:
     def __init__(self, binary, oracle):
         self.binary = binary
@@ -146,8 +111,8 @@ class Checks:
             assert not srv.stop()
 
     def check_script_sequence(self):
-        got = events_of(self.binary, SCRIPT)
-        want = events_of(self.oracle, SCRIPT) if self.oracle else EXPECTED
+        got = keyspace_events(self.binary, SCRIPT)
+        want = keyspace_events(self.oracle, SCRIPT) if self.oracle else EXPECTED
         if os.environ.get("NOTIFY_DUMP"):
             print(want)
         for i, (g, w) in enumerate(zip(got, want)):
@@ -163,12 +128,12 @@ class Checks:
             read_reply(sub)
             assert call(c, "SET", "k", "v", "PX", "50") == b"+OK\r\n"
             sub.settimeout(5)
-            assert read_push(sub) == ("__keyevent@0__:expired", "k")
+            assert read_pmessage(sub) == ("__keyevent@0__:expired", "k")
             # lazy path: active expiry off, the read finds the dead key
             assert call(c, "DEBUG", "SET-ACTIVE-EXPIRE", "0").startswith(b"+")
             call(c, "SET", "k2", "v", "PX", "20")
             assert wait_until(lambda: call(c, "PTTL", "k2") == b":-2\r\n", 2)
-            assert read_push(sub) == ("__keyevent@0__:expired", "k2")
+            assert read_pmessage(sub) == ("__keyevent@0__:expired", "k2")
             c.close()
             sub.close()
         finally:
@@ -177,7 +142,7 @@ class Checks:
     def check_class_filter(self):
         script = [("SET", "a", "1"), ("EXPIRE", "a", "100"), ("DEL", "a"),
                   ("SETBIT", "b", "1", "1"), ("INCR", "n"), ("RENAME", "n", "n2")]
-        got = events_of(self.binary, script, "E$")
+        got = keyspace_events(self.binary, script, "E$")
         assert got == [("__keyevent@0__:set", "a"), ("__keyevent@0__:setbit", "b"),
                        ("__keyevent@0__:incrby", "n")], got
 

@@ -31,7 +31,7 @@ import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, read_reply, run_checks, vigil_binary)
+    Server, keyspace_events, run_checks, vigil_binary)
 
 SEED = int(os.environ.get("SETS_SEED", random.randrange(1 << 30)))
 
@@ -457,36 +457,12 @@ class Checks:
         ("SREM", "big", "5"), ("SPOP", "big", "600"),
     ]
 
-    def events_of(self, binary):
-        srv = Server(binary)
-        try:
-            c, sub = connect(srv.port), connect(srv.port)
-            assert call(c, "CONFIG", "SET", "notify-keyspace-events", "KEA") == b"+OK\r\n"
-            sub.sendall(cmd("PSUBSCRIBE", "__key*__:*"))
-            read_reply(sub)
-            for argv in self.NOTIFY_SCRIPT:
-                reply = call(c, *argv)
-                assert not reply.startswith(b"-"), (argv, reply)
-            call(c, "SET", "__end__", "1")
-            seen = []
-            while True:
-                parts = read_reply(sub).split(b"\r\n")
-                ev = (parts[6].decode(), parts[8].decode())
-                if ev[0].endswith(":__end__") or ev[1] == "__end__":
-                    break
-                seen.append(ev)
-            c.close()
-            sub.close()
-            return seen
-        finally:
-            assert not srv.stop()
-
     def check_notifications(self):
         if not self.oracle:
             print("     (skipped: REDIS_SERVER is not set)")
             return
-        got = self.events_of(self.binary)
-        want = self.events_of(self.oracle)
+        got = keyspace_events(self.binary, self.NOTIFY_SCRIPT)
+        want = keyspace_events(self.oracle, self.NOTIFY_SCRIPT)
         assert len(want) > 40, want
         for i, (g, w) in enumerate(zip(got, want)):
             assert g == w, f"event {i}: got {g}, want {w}; around {got[max(0, i - 4):i + 3]}"

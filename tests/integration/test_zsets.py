@@ -27,7 +27,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, read_reply, run_checks, vigil_binary)
+    Server, call, connect, keyspace_events, run_checks, vigil_binary)
 
 DEBUG = ("--enable-debug-command", "yes")
 KEYS = ["z1", "z2", "z3", "z4"]
@@ -463,37 +463,11 @@ class Checks:
             ("ZADD", "z", "GT", "0", "a"), ("ZADD", "z", "1", "b"),
             ("DEL", "z"),
         ]
-        got = self.events(self.binary, script)
+        got = keyspace_events(self.binary, script)
         assert ("__keyevent@0__:zadd", "z") in got and ("__keyevent@0__:del", "z5") in got, got
         if self.oracle:
-            want = self.events(self.oracle, script)
+            want = keyspace_events(self.oracle, script)
             assert got == want, f"\ngot  {got}\nwant {want}"
-
-    @staticmethod
-    def events(binary, script):
-        srv = Server(binary)
-        try:
-            c, sub = connect(srv.port), connect(srv.port)
-            call(c, "CONFIG", "SET", "notify-keyspace-events", "KEA")
-            sub.sendall(cmd("PSUBSCRIBE", "__key*__:*"))
-            read_reply(sub)
-            for argv in script:
-                reply = call(c, *argv)
-                assert not reply.startswith(b"-"), (argv, reply)
-            call(c, "SET", "__end__", "1")
-            seen = []
-            while True:
-                raw = read_reply(sub).split(b"\r\n")
-                ev = (raw[6].decode(), raw[8].decode())
-                if ev[0].endswith(":__end__") or ev[1] == "__end__":
-                    break
-                seen.append(ev)
-            c.close()
-            sub.close()
-            return seen
-        finally:
-            assert not srv.stop()
-
 
 def main():
     binary = vigil_binary()

@@ -486,6 +486,34 @@ typedef struct ScanBatch {
     size_t n, cap;
 } ScanBatch;
 
+Kv *scan_value_or_reply(Client *c, int type, uint64_t *cursor, ScanOpts *o) {
+    Kv *kv;
+    if (scan_cursor_or_reply(c, &c->argv[2], cursor) != 0) return NULL;
+    if (db_read_typed_or_reply(c, &c->argv[1], type, &kv) != 0) return NULL;
+    if (!kv) {
+        scan_reply_head(c, 0, 0);
+        return NULL;
+    }
+    if (scan_opts_or_reply(c, 3, false, o) != 0) return NULL;
+    return kv;
+}
+
+uint64_t scan_dict_walk(Dict *d, uint64_t cursor, const ScanOpts *o, DictScanFn fn, void *ud,
+                        const long long *visited) {
+    long long budget = o->count > LLONG_MAX / 10 ? LLONG_MAX : o->count * 10;
+    do {
+        cursor = dict_scan(d, cursor, fn, ud);
+    } while (cursor && budget-- && *visited < o->count);
+    return cursor;
+}
+
+void scan_reply_head(Client *c, uint64_t cursor, long long n) {
+    char num[24];
+    reply_array(c, 2);
+    reply_bulk(c, num, (size_t)util_ull_to_str(num, cursor));
+    reply_array(c, n);
+}
+
 bool scan_match(const ScanOpts *o, const char *s, size_t len) {
     return !o->pat || glob_match(o->pat->ptr, o->pat->len, s, len, false);
 }
@@ -544,10 +572,7 @@ static void cmd_scan(Client *c) {
     if (scan_cursor_or_reply(c, &c->argv[1], &cursor) != 0) return;
     if (scan_opts_or_reply(c, 2, true, &o) != 0) return;
     ScanBatch b = {.opts = &o, .keys = BUF_INIT, .ends = NULL};
-    long long budget = o.count > LLONG_MAX / 10 ? LLONG_MAX : o.count * 10;
-    do {
-        cursor = dict_scan(&c->db->keys, cursor, scan_collect, &b);
-    } while (cursor && budget-- && b.visited < o.count);
+    cursor = scan_dict_walk(&c->db->keys, cursor, &o, scan_collect, &b, &b.visited);
     scan_reply(c, &o, &b, cursor);
     buf_deinit(&b.keys);
     mem_free(b.ends);

@@ -861,29 +861,15 @@ static void hscan_reply_lp(Client *c, Kv *kv, const ScanOpts *o) {
 static void cmd_hscan(Client *c) {
     uint64_t cursor;
     ScanOpts o;
-    Kv *kv;
-    if (scan_cursor_or_reply(c, &c->argv[2], &cursor) != 0) return;
-    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_HASH, &kv) != 0) return;
-    if (!kv) {
-        reply_array(c, 2);
-        reply_bulk(c, "0", 1);
-        reply_empty_array(c);
-        return;
-    }
-    if (scan_opts_or_reply(c, 3, false, &o) != 0) return;
+    Kv *kv = scan_value_or_reply(c, OBJ_HASH, &cursor, &o);
+    if (!kv) return;
     if (kv->encoding == ENC_LISTPACK) {
         hscan_reply_lp(c, kv, &o);
         return;
     }
     HscanBatch b = {.opts = &o};
-    long long budget = o.count > LLONG_MAX / 10 ? LLONG_MAX : o.count * 10;
-    do {
-        cursor = dict_scan(kv->v.ptr, cursor, hscan_collect, &b);
-    } while (cursor && budget-- && b.items < o.count);
-    char num[24];
-    reply_array(c, 2);
-    reply_bulk(c, num, (size_t)util_ull_to_str(num, cursor));
-    reply_array(c, (long long)b.n * 2);
+    cursor = scan_dict_walk(kv->v.ptr, cursor, &o, hscan_collect, &b, &b.items);
+    scan_reply_head(c, cursor, (long long)b.n * 2);
     for (size_t i = 0; i < b.n; i++) {
         size_t flen, vlen;
         const char *f = hn_field(b.hits[i], &flen), *v = hn_value(b.hits[i], &vlen);

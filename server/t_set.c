@@ -962,16 +962,8 @@ static void sscan_gather(DictNode *n, void *ud) {
 static void cmd_sscan(Client *c) {
     uint64_t cursor;
     ScanOpts o;
-    Kv *kv;
-    if (scan_cursor_or_reply(c, &c->argv[2], &cursor) != 0) return;
-    if (db_read_typed_or_reply(c, &c->argv[1], OBJ_SET, &kv) != 0) return;
-    if (!kv) {
-        reply_array(c, 2);
-        reply_bulk(c, "0", 1);
-        reply_empty_array(c);
-        return;
-    }
-    if (scan_opts_or_reply(c, 3, false, &o) != 0) return;
+    Kv *kv = scan_value_or_reply(c, OBJ_SET, &cursor, &o);
+    if (!kv) return;
     if (kv->encoding != ENC_HASHTABLE) {
         SetIter it;
         Member m;
@@ -991,16 +983,9 @@ static void cmd_sscan(Client *c) {
     }
     /* The next cursor is replied first but known only after the walk: collect, then send. */
     Dict *found = ht_new(0);
-    Dict *d = set_ht(kv);
-    long long budget = o.count > LLONG_MAX / 10 ? LLONG_MAX : o.count * 10;
     SscanCollect sc = {.opts = &o, .out = found, .visited = 0};
-    do {
-        cursor = dict_scan(d, cursor, sscan_gather, &sc);
-    } while (cursor && budget-- && sc.visited < o.count);
-    char num[24];
-    reply_array(c, 2);
-    reply_bulk(c, num, (size_t)util_ull_to_str(num, cursor));
-    reply_array(c, (long long)dict_size(found));
+    cursor = scan_dict_walk(set_ht(kv), cursor, &o, sscan_gather, &sc, &sc.visited);
+    scan_reply_head(c, cursor, (long long)dict_size(found));
     reply_and_free_dict(c, found);
 }
 

@@ -1320,15 +1320,9 @@ static void zscan_collect(DictNode *node, void *ud) {
  * its scores as stored; a skiplist walks its dict with SCAN's cursor. */
 static void cmd_zscan(Client *c) {
     uint64_t cursor;
-    if (scan_cursor_or_reply(c, &c->argv[2], &cursor) != 0) return;
-    Kv *kv;
-    if (zset_lookup_or_reply(c, &c->argv[1], false, &kv) != 0) return;
-    if (!kv) {
-        reply_proto(c, "*2\r\n$1\r\n0\r\n*0\r\n", 15);
-        return;
-    }
     ScanOpts o;
-    if (scan_opts_or_reply(c, 3, false, &o) != 0) return;
+    Kv *kv = scan_value_or_reply(c, OBJ_ZSET, &cursor, &o);
+    if (!kv) return;
     ZscanBatch b = {.opts = &o, .out = BUF_INIT};
     if (kv->encoding == ENC_LISTPACK) {
         unsigned char *lp = kv->v.ptr;
@@ -1342,15 +1336,9 @@ static void cmd_zscan(Client *c) {
         cursor = 0;
     } else {
         ZSet *zs = kv->v.ptr;
-        long long budget = o.count > LLONG_MAX / 10 ? LLONG_MAX : o.count * 10;
-        do {
-            cursor = dict_scan(&zs->dict, cursor, zscan_collect, &b);
-        } while (cursor && budget-- && b.visited < o.count);
+        cursor = scan_dict_walk(&zs->dict, cursor, &o, zscan_collect, &b, &b.visited);
     }
-    char num[24];
-    reply_array(c, 2);
-    reply_bulk(c, num, (size_t)util_ull_to_str(num, cursor));
-    reply_array(c, b.n);
+    scan_reply_head(c, cursor, b.n);
     if (b.out.len) reply_proto(c, b.out.data, b.out.len);
     buf_deinit(&b.out);
 }

@@ -482,12 +482,10 @@ static void cmd_hincrby(Client *c) {
         reply_error(c, "ERR hash value is not an integer");
         return;
     }
-    if ((incr < 0 && value < 0 && incr < LLONG_MIN - value) ||
-        (incr > 0 && value > 0 && incr > LLONG_MAX - value)) {
+    if (__builtin_add_overflow(value, incr, &value)) {
         reply_error(c, ERRT_OVERFLOW);
         return;
     }
-    value += incr;
     int n = util_ll_to_str(nb, value);
     hash_set(kv, f->ptr, f->len, nb, (size_t)n);
     reply_int(c, value);

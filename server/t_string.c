@@ -351,12 +351,11 @@ static void incr_by(Client *c, long long delta) {
         reply_error(c, ERRT_NOT_INT);
         return;
     }
-    if ((delta < 0 && cur < 0 && delta < LLONG_MIN - cur) ||
-        (delta > 0 && cur > 0 && delta > LLONG_MAX - cur)) {
+    long long v;
+    if (__builtin_add_overflow(cur, delta, &v)) {
         reply_error(c, ERRT_OVERFLOW);
         return;
     }
-    long long v = cur + delta;
     if (kv && kv->encoding == ENC_INT)
         kv_set_int(kv, v); /* in place: no allocation on the hot path */
     else

@@ -49,14 +49,22 @@ static long long diff(size_t a, size_t b) {
     return (long long)a - (long long)b;
 }
 
-static void stat_int(Client *c, const char *name, long long v) {
-    reply_bulk_cstr(c, name);
-    reply_int(c, v);
+/* MEMORY STATS's map is sent with a deferred header, so its size is whatever was added. */
+typedef struct Stats {
+    Client *c;
+    long long pairs;
+} Stats;
+
+static void stat_int(Stats *st, const char *name, long long v) {
+    reply_bulk_cstr(st->c, name);
+    reply_int(st->c, v);
+    st->pairs++;
 }
 
-static void stat_double(Client *c, const char *name, double v) {
-    reply_bulk_cstr(c, name);
-    reply_double(c, v);
+static void stat_double(Stats *st, const char *name, double v) {
+    reply_bulk_cstr(st->c, name);
+    reply_double(st->c, v);
+    st->pairs++;
 }
 
 /* MEMORY STATS: Redis 7.0's map, in its order; db.N entries for the non-empty databases. */
@@ -64,22 +72,20 @@ static void cmd_memory_stats(Client *c) {
     MemReport m;
     info_memory_report(&m);
     long long keys = 0;
-    int dbs = 0;
-    for (int i = 0; i < srv.ndbs; i++) {
+    for (int i = 0; i < srv.ndbs; i++)
         keys += db_size(&srv.dbs[i]);
-        if (db_size(&srv.dbs[i])) dbs++;
-    }
-    reply_map(c, 26 + dbs);
-    stat_int(c, "peak.allocated", (long long)m.peak);
-    stat_int(c, "total.allocated", (long long)m.used);
-    stat_int(c, "startup.allocated", (long long)m.startup);
-    stat_int(c, "replication.backlog", 0);
-    stat_int(c, "clients.slaves", 0);
-    stat_int(c, "clients.normal", (long long)m.clients);
-    stat_int(c, "cluster.links", 0);
-    stat_int(c, "aof.buffer", 0);
-    stat_int(c, "lua.caches", 0);
-    stat_int(c, "functions.caches", 0);
+    Stats st = {c, 0};
+    size_t head = reply_deferred_begin(c);
+    stat_int(&st, "peak.allocated", (long long)m.peak);
+    stat_int(&st, "total.allocated", (long long)m.used);
+    stat_int(&st, "startup.allocated", (long long)m.startup);
+    stat_int(&st, "replication.backlog", 0);
+    stat_int(&st, "clients.slaves", 0);
+    stat_int(&st, "clients.normal", (long long)m.clients);
+    stat_int(&st, "cluster.links", 0);
+    stat_int(&st, "aof.buffer", 0);
+    stat_int(&st, "lua.caches", 0);
+    stat_int(&st, "functions.caches", 0);
     for (int i = 0; i < srv.ndbs; i++) {
         if (!db_size(&srv.dbs[i])) continue;
         char name[32];
@@ -88,27 +94,30 @@ static void cmd_memory_stats(Client *c) {
         snprintf(name, sizeof(name), "db.%d", i);
         reply_bulk_cstr(c, name);
         reply_map(c, 3);
-        stat_int(c, "overhead.hashtable.main", (long long)main);
-        stat_int(c, "overhead.hashtable.expires", (long long)expires);
-        stat_int(c, "overhead.hashtable.slot-to-keys", 0);
+        Stats db = {c, 0};
+        stat_int(&db, "overhead.hashtable.main", (long long)main);
+        stat_int(&db, "overhead.hashtable.expires", (long long)expires);
+        stat_int(&db, "overhead.hashtable.slot-to-keys", 0);
+        st.pairs++;
     }
-    stat_int(c, "overhead.total", (long long)m.overhead);
-    stat_int(c, "keys.count", keys);
-    stat_int(c, "keys.bytes-per-key", keys ? (long long)(m.dataset / (size_t)keys) : 0);
-    stat_int(c, "dataset.bytes", (long long)m.dataset);
-    stat_double(c, "dataset.percentage", m.used ? 100.0 * ratio(m.dataset, m.used) : 0);
-    stat_double(c, "peak.percentage", m.peak ? 100.0 * ratio(m.used, m.peak) : 0);
-    stat_int(c, "allocator.allocated", (long long)m.alloc.allocated);
-    stat_int(c, "allocator.active", (long long)m.alloc.active);
-    stat_int(c, "allocator.resident", (long long)m.alloc.resident);
-    stat_double(c, "allocator-fragmentation.ratio", ratio(m.alloc.active, m.alloc.allocated));
-    stat_int(c, "allocator-fragmentation.bytes", diff(m.alloc.active, m.alloc.allocated));
-    stat_double(c, "allocator-rss.ratio", ratio(m.alloc.resident, m.alloc.active));
-    stat_int(c, "allocator-rss.bytes", diff(m.alloc.resident, m.alloc.active));
-    stat_double(c, "rss-overhead.ratio", ratio(m.rss, m.alloc.resident));
-    stat_int(c, "rss-overhead.bytes", diff(m.rss, m.alloc.resident));
-    stat_double(c, "fragmentation", ratio(m.rss, m.used));
-    stat_int(c, "fragmentation.bytes", diff(m.rss, m.used));
+    stat_int(&st, "overhead.total", (long long)m.overhead);
+    stat_int(&st, "keys.count", keys);
+    stat_int(&st, "keys.bytes-per-key", keys ? (long long)(m.dataset / (size_t)keys) : 0);
+    stat_int(&st, "dataset.bytes", (long long)m.dataset);
+    stat_double(&st, "dataset.percentage", m.used ? 100.0 * ratio(m.dataset, m.used) : 0);
+    stat_double(&st, "peak.percentage", m.peak ? 100.0 * ratio(m.used, m.peak) : 0);
+    stat_int(&st, "allocator.allocated", (long long)m.alloc.allocated);
+    stat_int(&st, "allocator.active", (long long)m.alloc.active);
+    stat_int(&st, "allocator.resident", (long long)m.alloc.resident);
+    stat_double(&st, "allocator-fragmentation.ratio", ratio(m.alloc.active, m.alloc.allocated));
+    stat_int(&st, "allocator-fragmentation.bytes", diff(m.alloc.active, m.alloc.allocated));
+    stat_double(&st, "allocator-rss.ratio", ratio(m.alloc.resident, m.alloc.active));
+    stat_int(&st, "allocator-rss.bytes", diff(m.alloc.resident, m.alloc.active));
+    stat_double(&st, "rss-overhead.ratio", ratio(m.rss, m.alloc.resident));
+    stat_int(&st, "rss-overhead.bytes", diff(m.rss, m.alloc.resident));
+    stat_double(&st, "fragmentation", ratio(m.rss, m.used));
+    stat_int(&st, "fragmentation.bytes", diff(m.rss, m.used));
+    reply_deferred_map(c, head, st.pairs);
 }
 
 /* MEMORY DOCTOR: the conditions Redis's report looks for, in plain words. Below 5 MB there

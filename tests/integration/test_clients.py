@@ -121,6 +121,33 @@ class Checks:
         except redis.ResponseError as e:
             assert str(e).startswith("unknown command"), str(e)
 
+    def check_memory_commands(self):
+        """MEMORY STATS's map has Redis 7.0's fields in its order (redis-py parses the map, and
+        the PING after it shows the frame held exactly what its header announced), with a
+        db.N entry per non-empty database; MEMORY USAGE grows with the value."""
+        import redis
+        r = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
+        r.set("mem:k", "v")
+        stats = r.memory_stats()
+        assert r.ping() is True
+        names = [k for k in stats if not k.startswith("db.")]
+        assert names == [
+            "peak.allocated", "total.allocated", "startup.allocated", "replication.backlog",
+            "clients.slaves", "clients.normal", "cluster.links", "aof.buffer", "lua.caches",
+            "functions.caches", "overhead.total", "keys.count", "keys.bytes-per-key",
+            "dataset.bytes", "dataset.percentage", "peak.percentage", "allocator.allocated",
+            "allocator.active", "allocator.resident", "allocator-fragmentation.ratio",
+            "allocator-fragmentation.bytes", "allocator-rss.ratio", "allocator-rss.bytes",
+            "rss-overhead.ratio", "rss-overhead.bytes", "fragmentation",
+            "fragmentation.bytes"], names
+        assert "db.0" in stats and stats["keys.count"] >= 1, stats
+        small = r.memory_usage("mem:k")
+        r.set("mem:k", "x" * 10000)
+        big = r.memory_usage("mem:k")
+        assert 0 < small < big and big >= 10000, (small, big)
+        assert r.memory_usage("mem:missing") is None
+        r.delete("mem:k")
+
     def check_latencystats(self):
         import redis
         r = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5, decode_responses=True)

@@ -77,9 +77,13 @@ def raw(r, *args):
         r.connection_pool.release(conn)
 
 
+def describe(r, name):
+    """(COMMAND INFO row, COMMAND DOCS map) of one command."""
+    return raw(r, "COMMAND", "INFO", name)[0], pairs(raw(r, "COMMAND", "DOCS", name)[1])
+
+
 def spec_row(r, name):
-    info = raw(r, "COMMAND", "INFO", name)[0]
-    docs = pairs(raw(r, "COMMAND", "DOCS", name)[1])
+    info, docs = describe(r, name)
     arity = info[1]
     flags = [FLAG_NAMES[as_str(f)] for f in info[2] if as_str(f) in FLAG_NAMES]
     first, last, step = info[3], info[4], info[5]
@@ -117,8 +121,7 @@ def key_spec(ks):
 
 
 def meta_row(r, name):
-    info = raw(r, "COMMAND", "INFO", name)[0]
-    docs = pairs(raw(r, "COMMAND", "DOCS", name)[1])
+    info, docs = describe(r, name)
     acl = " ".join(as_str(c) for c in info[6])
     tips = " ".join(as_str(t) for t in info[7])
     specs = [key_spec(ks) for ks in info[8]]

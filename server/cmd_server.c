@@ -16,8 +16,8 @@
  *   dataset       D = 0; per non-empty db: mix(D, be32(db id)); per key: xor(D, k)
  * An empty dataset is 40 zeros. DIGEST-VALUE is the key digest without the key name.
  *
- * SHUTDOWN has no persistence to do yet: SAVE and NOSAVE parse and the server exits at
- * once; the client sees the connection close without a reply, as with Redis. */
+ * SHUTDOWN saves per SAVE/NOSAVE and the save points (persist.c) and exits; the client sees
+ * the connection close without a reply, as with Redis, or an error when the save failed. */
 #include "common/clock.h"
 #include "common/hash.h"
 #include "common/log.h"
@@ -29,6 +29,7 @@
 #include "server/db.h"
 #include "server/digest.h"
 #include "server/latency.h"
+#include "server/persist.h"
 #include "server/reply.h"
 #include "server/server.h"
 #include "server/slowlog.h"
@@ -66,10 +67,10 @@ static void cmd_lastsave(Client *c) {
 /* ---------------------------------------------------------------- SHUTDOWN */
 
 enum {
-    SHUT_NOSAVE = 1 << 0,
-    SHUT_SAVE = 1 << 1,
-    SHUT_NOW = 1 << 2,
-    SHUT_FORCE = 1 << 3,
+    SHUT_NOSAVE = PERSIST_SHUT_NOSAVE,
+    SHUT_SAVE = PERSIST_SHUT_SAVE,
+    SHUT_FORCE = PERSIST_SHUT_FORCE,
+    SHUT_NOW = 1 << 3, /* nothing to wait for until replicas exist */
 };
 
 /* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] */
@@ -102,7 +103,9 @@ static void cmd_shutdown(Client *c) {
         reply_error(c, "ERR No shutdown in progress.");
         return;
     }
-    server_shutdown_now(0);
+    /* a dataset still loading is never saved over the file it comes from */
+    if (ps.loading) flags = (flags & ~SHUT_SAVE) | SHUT_NOSAVE;
+    server_shutdown_now(flags & (SHUT_NOSAVE | SHUT_SAVE | SHUT_FORCE));
     reply_error(c, "ERR Errors trying to SHUTDOWN. Check logs.");
 }
 

@@ -52,6 +52,10 @@ static const CmdMeta command_meta[] = {
      "double the free space available on every reallocation."},
     {"auth", "@fast @connection", NULL, NO_KEY_SPECS,
      "O(N) where N is the number of passwords defined for the user"},
+    {"bgrewriteaof", "@admin @slow @dangerous", NULL, NO_KEY_SPECS,
+     "O(1)"},
+    {"bgsave", "@admin @slow @dangerous", NULL, NO_KEY_SPECS,
+     "O(1)"},
     {"bitcount", "@read @bitmap @slow", NULL, {KS("RO access", BS_INDEX(1), FK_RANGE(0, 1, 0))},
      "O(N)"},
     {"bitop", "@write @bitmap @slow", NULL,
@@ -392,6 +396,8 @@ static const CmdMeta command_meta[] = {
     {"sadd", "@write @set @fast", NULL, {KS("RW insert", BS_INDEX(1), FK_RANGE(0, 1, 0))},
      "O(1) for each element added, so O(N) to add N elements when the command is called with "
      "multiple arguments."},
+    {"save", "@admin @slow @dangerous", NULL, NO_KEY_SPECS,
+     "O(N) where N is the total number of keys in all databases"},
     {"scan", "@keyspace @read @slow", "nondeterministic_output request_policy:special",
      NO_KEY_SPECS,
      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "

@@ -28,6 +28,7 @@ static const CmdSpec *const groups[] = {
     zset_commands,
     sort_commands,
     memory_commands,
+    persistence_commands,
 };
 
 static Dict command_dict;

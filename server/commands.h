@@ -116,5 +116,6 @@ extern const CmdSpec set_commands[];           /* t_set.c */
 extern const CmdSpec zset_commands[];          /* t_zset.c, with BZPOPMIN/BZPOPMAX/BZMPOP */
 extern const CmdSpec sort_commands[];          /* sort.c: SORT, SORT_RO */
 extern const CmdSpec memory_commands[];        /* cmd_memory.c: MEMORY */
+extern const CmdSpec persistence_commands[];   /* bgsave.c: SAVE, BGSAVE, BGREWRITEAOF */
 
 #endif

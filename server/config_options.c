@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/util.h"
+#include "server/aof.h"
 #include "server/client.h"
 #include "server/latency_hist.h"
 #include "server/notify.h"
@@ -285,11 +286,11 @@ static const char *apply_daemonize(void *base, const CfgOption *o) {
     return NULL;
 }
 
+/* Turning the AOF on or off at run time starts or stops it (aof.c); at start-up the
+ * loader reads the setting instead. */
 static const char *apply_appendonly(void *base, const CfgOption *o) {
     VG_UNUSED(o);
-    if (((ServerConfig *)base)->appendonly)
-        return "appendonly yes is not available yet in this version of vigil-server";
-    return NULL;
+    return aof_apply_enabled(((ServerConfig *)base)->appendonly != 0);
 }
 
 #define S ServerConfig
@@ -341,11 +342,27 @@ const CfgOption server_options[] = {
     CFG_INT("set-max-listpack-value", CFG_MUTABLE, "memory", S, set_max_listpack_value, 64, 0, LONG_MAX, NULL),
     {.name = "zset-max-listpack-entries", .alias = "zset-max-ziplist-entries", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "memory", .offset = offsetof(S, zset_max_listpack_entries), .def = 128, .min = 0, .max = LONG_MAX},
     {.name = "zset-max-listpack-value", .alias = "zset-max-ziplist-value", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "memory", .offset = offsetof(S, zset_max_listpack_value), .def = 64, .min = 0, .max = LONG_MAX},
-    /* [persistence]: stored and reported; the persistence issue gives them effect */
+    /* [persistence] */
     CFG_STRING("dbfilename", CFG_MUTABLE | CFG_PROTECTED, "persistence", S, dbfilename, "dump.rdb", NULL),
-    CFG_BOOL("appendonly", CFG_MUTABLE, "persistence", S, appendonly, 0, apply_appendonly),
-    CFG_ENUM("appendfsync", CFG_MUTABLE, "persistence", S, appendfsync, 1, fsync_names, NULL),
     CFG_CUSTOM("save", CFG_MUTABLE | CFG_MULTI_ARG, "persistence", "3600 1 300 100 60 10000", save_parse, save_format, NULL),
+    CFG_BOOL("stop-writes-on-bgsave-error", CFG_MUTABLE, "persistence", S, stop_writes_on_bgsave_error, 1, NULL),
+    CFG_BOOL("rdbcompression", CFG_MUTABLE, "persistence", S, rdbcompression, 1, NULL),
+    CFG_BOOL("rdbchecksum", CFG_MUTABLE, "persistence", S, rdbchecksum, 1, NULL),
+    CFG_BOOL("rdb-save-incremental-fsync", CFG_MUTABLE, "persistence", S, rdb_save_incremental_fsync, 1, NULL),
+    CFG_INT("rdb-key-save-delay", CFG_MUTABLE, "persistence", S, rdb_key_save_delay_us, 0, INT_MIN, INT_MAX, NULL),
+    CFG_INT("key-load-delay", CFG_MUTABLE, "persistence", S, key_load_delay_us, 0, INT_MIN, INT_MAX, NULL),
+    CFG_INT("loading-process-events-interval-bytes", CFG_MUTABLE, "persistence", S, loading_process_events_interval_bytes, 2 * MB, 1024, INT_MAX, NULL),
+    CFG_BOOL("appendonly", CFG_MUTABLE, "persistence", S, appendonly, 0, apply_appendonly),
+    CFG_ENUM("appendfsync", CFG_MUTABLE, "persistence", S, appendfsync, AOF_FSYNC_EVERYSEC, fsync_names, NULL),
+    CFG_STRING("appendfilename", CFG_IMMUTABLE, "persistence", S, appendfilename, "appendonly.aof", NULL),
+    CFG_STRING("appenddirname", CFG_IMMUTABLE, "persistence", S, appenddirname, "appendonlydir", NULL),
+    CFG_BOOL("no-appendfsync-on-rewrite", CFG_MUTABLE, "persistence", S, no_appendfsync_on_rewrite, 0, NULL),
+    CFG_INT("auto-aof-rewrite-percentage", CFG_MUTABLE, "persistence", S, auto_aof_rewrite_percentage, 100, 0, INT_MAX, NULL),
+    CFG_BYTES("auto-aof-rewrite-min-size", CFG_MUTABLE, "persistence", S, auto_aof_rewrite_min_size, 64 * MB, 0, LLONG_MAX, NULL),
+    CFG_BOOL("aof-load-truncated", CFG_MUTABLE, "persistence", S, aof_load_truncated, 1, NULL),
+    CFG_BOOL("aof-use-rdb-preamble", CFG_MUTABLE, "persistence", S, aof_use_rdb_preamble, 1, NULL),
+    CFG_BOOL("aof-rewrite-incremental-fsync", CFG_MUTABLE, "persistence", S, aof_rewrite_incremental_fsync, 1, NULL),
+    CFG_BOOL("aof-timestamp-enabled", CFG_MUTABLE, "persistence", S, aof_timestamp_enabled, 0, NULL),
     CFG_END,
 };
 /* clang-format on */

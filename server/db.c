@@ -7,6 +7,8 @@
 #include "server/dispatch.h"
 #include "server/multi.h"
 #include "server/notify.h"
+#include "server/persist.h"
+#include "server/propagate.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -105,7 +107,9 @@ bool db_key_is_expired(Db *db, const Kv *kv) {
  * unless `force`: a write command that is allowed to run must not find a dead key in the
  * way of the one it creates. */
 static bool expire_key(Db *db, Kv *kv, bool force) {
-    if (!db_key_is_expired(db, kv)) return false;
+    /* While loading (an AOF replays its commands) keys stay as the file has them: the
+     * file's own DELs remove what expired while it was written. */
+    if (ps.loading || !db_key_is_expired(db, kv)) return false;
     if (!force && dispatch_writes_paused()) return true;
     db_delete_expired(db, kv);
     return true;
@@ -114,7 +118,7 @@ static bool expire_key(Db *db, Kv *kv, bool force) {
 void db_delete_expired(Db *db, Kv *kv) {
     int64_t when;
     srv.stats.expired_keys++;
-    /* Propagation of the DEL to AOF/replicas arrives with the persistence issue. */
+    propagate_expired_key(db, kv->key, kv->keylen); /* as a DEL, to the AOF and replicas */
     Kv *dead = db_unlink(db, kv->key, kv->keylen, &when);
     multi_touch_key(db, dead->key, dead->keylen); /* after the unlink: WATCH checks presence */
     notify_keyspace_event(NOTIFY_EXPIRED, "expired", dead->key, dead->keylen, db->id);

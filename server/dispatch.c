@@ -7,8 +7,10 @@
  * RESET). Inside MULTI a failed check flags the transaction and a command that passes is
  * queued (multi.c) instead of run; EXEC runs the queue through dispatch_call(). Then the
  * proc runs with the clock cached, and its duration feeds commandstats, latencystats,
- * SLOWLOG and LATENCY. The propagation of writes to AOF and replicas will hook in after the
- * call, here and nowhere else, when those issues land. */
+ * SLOWLOG and LATENCY. After each call propagate.c sees what the command changed, and after
+ * the top-level command it hands the result to the AOF (and, later, the replicas): writes
+ * reach them from here and nowhere else. Disk errors refuse writes with MISCONF (persist.c)
+ * and, while the dataset loads, commands without the loading flag get -LOADING. */
 #include "server/dispatch.h"
 
 #include "common/clock.h"
@@ -20,6 +22,8 @@
 #include "server/latency.h"
 #include "server/latency_hist.h"
 #include "server/multi.h"
+#include "server/persist.h"
+#include "server/propagate.h"
 #include "server/reply.h"
 #include "server/server.h"
 #include "server/slowlog.h"
@@ -120,11 +124,21 @@ static bool checks_pass_or_reply(Client *c, Command *cmd) {
         reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
         return false;
     }
+    /* Disk errors (a failed BGSAVE under stop-writes-on-bgsave-error, a failed AOF write)
+     * stop writes, and PING, so that clients notice (Redis 7.0's rule). */
+    if ((!ps.rdb_last_bgsave_ok || !ps.aof_last_write_ok) &&
+        ((flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->spec->name, "ping") == 0)) &&
+        persist_refuse_write_or_reply(c))
+        return false;
     if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !is_allowed_while_subscribed(cmd)) {
         reply_error_fmt(c,
                         "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
                         "PING / QUIT / RESET are allowed in this context",
                         cmd->fullname);
+        return false;
+    }
+    if (ps.loading && !(flags & CMD_LOADING)) {
+        reply_error(c, "LOADING Redis is loading the dataset in memory");
         return false;
     }
     return true;
@@ -147,6 +161,7 @@ static long long errors_mark;
 static void call(Client *c, Command *cmd, int64_t start) {
     uint32_t was_executing = c->flags & CLIENT_EXECUTING;
     Client *outer = srv.current_client;
+    long long dirty_before = srv.dirty;
     errors_mark = reply_error_count();
     c->flags |= CLIENT_EXECUTING;
     srv.current_client = c;
@@ -154,6 +169,7 @@ static void call(Client *c, Command *cmd, int64_t start) {
     int64_t duration = clock_mono_us() - start;
     srv.current_client = outer;
     c->flags = (c->flags & ~(uint32_t)CLIENT_EXECUTING) | was_executing;
+    if (!(c->flags & CLIENT_BLOCKED)) propagate_after_call(c, cmd, dirty_before);
 
     /* Redis 7.0 counts a blocking command's call when it blocks; the re-run that serves it
      * (blocked.c) adds its time, latency and slowlog entry but is not another call, and one
@@ -205,6 +221,7 @@ bool dispatch_command(Client *c) {
     }
     call(c, cmd, srv.now_mono_us); /* the clock dispatch_command read just before */
     c->lastcmd = cmd;
+    propagate_flush(); /* the whole command (or EXEC) reaches the AOF as one unit */
     /* Clients waiting on keys this command (or this whole EXEC) pushed to are served now,
      * each running its command again, before anything else runs. */
     blocked_serve_ready_keys();

@@ -24,6 +24,7 @@
 #include "server/commands.h"
 #include "server/db.h"
 #include "server/latency_hist.h"
+#include "server/persist.h"
 #include "server/pubsub.h"
 #include "server/reply.h"
 #include "server/server.h"
@@ -354,26 +355,8 @@ static void section_memory(Buf *out) {
 
 /* ---- # Persistence ----------------------------------------------------------------------- */
 
-/* Nothing is saved or loaded yet: Redis's values for a server that never forked. */
 static void section_persistence(Buf *out) {
-    buf_printf(out,
-               "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
-               "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
-               "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
-               "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:0\r\n"
-               "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\n"
-               "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n"
-               "rdb_saves:0\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:0\r\n"
-               "rdb_last_load_keys_loaded:0\r\n",
-               srv.dirty, (long long)srv.lastsave_s);
-    buf_printf(out,
-               "aof_enabled:%d\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
-               "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
-               "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n"
-               "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n"
-               "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
-               "module_fork_last_cow_size:0\r\n",
-               cfg.appendonly ? 1 : 0);
+    persist_info(out);
 }
 
 /* ---- # Stats ------------------------------------------------------------------------------ */
@@ -402,11 +385,11 @@ static void stats_keyspace_lines(Buf *out) {
                "evicted_keys:%lld\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\n"
                "current_eviction_exceeded_time:0\r\nkeyspace_hits:%lld\r\n"
                "keyspace_misses:%lld\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\n"
-               "pubsubshard_channels:0\r\nlatest_fork_usec:0\r\ntotal_forks:0\r\n"
+               "pubsubshard_channels:0\r\nlatest_fork_usec:%lld\r\ntotal_forks:%lld\r\n"
                "migrate_cached_sockets:0\r\nslave_expires_tracked_keys:0\r\n",
                s->expired_keys, (double)s->expired_stale_perc, s->expire_cycle_cpu_ms,
                s->evicted_keys, s->keyspace_hits, s->keyspace_misses, pubsub_channel_count(),
-               pubsub_pattern_count());
+               pubsub_pattern_count(), ps.latest_fork_usec, ps.total_forks);
 }
 
 static void stats_misc_lines(Buf *out) {

@@ -92,7 +92,6 @@ int main(int argc, char **argv) {
     if (server_init() != 0) return 1;
     log_notice("Server initialized");
     log_notice("Ready to accept connections tcp, port %lld", cfg.port);
-    server_run();
-    server_shutdown_now(0);
+    server_run(); /* returns only through server_shutdown_now()'s exit */
     return 0;
 }

@@ -12,12 +12,16 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/util.h"
+#include "server/aof.h"
+#include "server/bgsave.h"
+#include "server/childproc.h"
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/db.h"
 #include "server/expire.h"
 #include "server/info.h"
 #include "server/networking.h"
+#include "server/persist.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -76,9 +80,14 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents) {
     }
     end_pause_if_due();
     info_cron();
-    expire_cycle_slow();
+    if (!ps.loading) { /* while loading, the data is not there yet */
+        expire_cycle_slow();
+        db_cron();
+        child_cron();
+        bgsave_cron();
+        aof_cron();
+    }
     net_clients_cron();
-    db_cron();
     /* hz may have changed through CONFIG SET */
     w->repeat = 1.0 / (double)cfg.hz;
     ev_timer_again(srv.loop, w);
@@ -90,7 +99,10 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents) {
     VG_UNUSED(revents);
     server_update_time();
     end_pause_if_due();
-    expire_cycle_fast();
+    if (!ps.loading) {
+        expire_cycle_fast();
+        aof_before_sleep(); /* before replies go out: appendfsync always acknowledges on disk */
+    }
     net_before_sleep();
     if (srv.shutdown_asap) ev_break(srv.loop, EVBREAK_ALL);
 }
@@ -200,26 +212,37 @@ int server_init(void) {
     info_init();
     adjust_open_files_limit();
     if (net_init_listeners() != 0) return -1;
+    install_signal_handlers();
+    write_pidfile();
     ev_timer_init(&cron_timer, cron_cb, 1.0 / (double)cfg.hz, 1.0 / (double)cfg.hz);
     ev_timer_start(srv.loop, &cron_timer);
     ev_prepare_init(&before_sleep_watcher, before_sleep_cb);
     ev_prepare_start(srv.loop, &before_sleep_watcher);
     ev_async_init(&signal_async, signal_async_cb);
     ev_async_start(srv.loop, &signal_async);
-    install_signal_handlers();
-    write_pidfile();
+    /* Clients may connect while the data loads: they get -LOADING (INFO works). */
+    if (persist_load_at_startup() != 0) return -1;
     return 0;
 }
 
 void server_run(void) {
-    ev_run(srv.loop, 0);
+    for (;;) {
+        ev_run(srv.loop, 0);
+        if (server_shutdown_now(0) == 0) return;
+        /* the final save failed: keep serving, as Redis does */
+        log_warn("SIGTERM received but errors trying to shut down the server, check the logs "
+                 "for more information");
+        srv.shutdown_asap = false;
+        pending_signal = 0;
+    }
 }
 
-void server_shutdown_now(int exit_code) {
+int server_shutdown_now(int flags) {
     log_warn("User requested shutdown...");
+    if (persist_shutdown(flags) != 0) return -1;
     net_before_sleep(); /* flush what clients are owed */
     net_close_listeners();
     if (cfg.pidfile) unlink(cfg.pidfile);
     log_warn("Vigil is now ready to exit, bye bye...");
-    exit(exit_code);
+    exit(0);
 }

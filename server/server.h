@@ -22,6 +22,7 @@ typedef struct Db Db;
 typedef struct Client Client;
 
 enum { DEBUG_CMD_NO = 0, DEBUG_CMD_YES = 1, DEBUG_CMD_LOCAL = 2 };
+enum { AOF_FSYNC_ALWAYS = 0, AOF_FSYNC_EVERYSEC = 1, AOF_FSYNC_NO = 2 };
 enum { SUPERVISED_NO = 0, SUPERVISED_SYSTEMD = 1, SUPERVISED_AUTO = 2 };
 /* client-output-buffer-limit classes, in the order CONFIG GET prints them */
 enum {
@@ -73,11 +74,28 @@ typedef struct ServerConfig {
     int latency_tracking;                      /* INFO latencystats histograms */
     double *latency_tracking_info_percentiles; /* NULL when the list is empty */
     int latency_tracking_info_percentiles_len;
-    /* persistence (options stored now; the persistence issue gives them effect) */
+    /* persistence: RDB (bgsave.c, rdb.c) */
     char *dbfilename;
-    int appendonly;
-    int appendfsync;
     char *save_params; /* "3600 1 300 100 60 10000" or "" */
+    int stop_writes_on_bgsave_error;
+    int rdbcompression;
+    int rdbchecksum;
+    int rdb_save_incremental_fsync;
+    long long rdb_key_save_delay_us;          /* testing: sleep per key saved (Redis's) */
+    long long key_load_delay_us;              /* testing: sleep per key loaded (Redis's) */
+    long long loading_process_events_interval_bytes;
+    /* persistence: AOF (aof.c) */
+    int appendonly;
+    int appendfsync; /* AOF_FSYNC_* */
+    char *appendfilename;
+    char *appenddirname;
+    int no_appendfsync_on_rewrite;
+    long long auto_aof_rewrite_percentage;
+    long long auto_aof_rewrite_min_size;
+    int aof_load_truncated;
+    int aof_use_rdb_preamble;
+    int aof_rewrite_incremental_fsync;
+    int aof_timestamp_enabled; /* accepted; no timestamp annotations are written */
     int lazyfree_lazy_user_flush;
     /* encodings of small values: past these a listpack/intset converts to the large form */
     long long list_max_listpack_size; /* > 0: entries per quicklist node; -1..-5: 4..64 KB */
@@ -170,8 +188,9 @@ void server_run(void);
 
 /* Start a graceful shutdown from a command or signal: returns when the loop should stop. */
 void server_request_shutdown(void);
-/* Flush, close and exit paths used by SHUTDOWN. Returns only on failure (never today). */
-void server_shutdown_now(int exit_code);
+/* Persist (PERSIST_SHUT_* flags, persist.h), flush, close and exit: SHUTDOWN and signals.
+ * Returns -1 only when a required final save failed (the server keeps running). */
+int server_shutdown_now(int flags);
 
 /* For tests and INFO. */
 long long server_uptime_s(void);

@@ -5,7 +5,7 @@
  * subcommands, and a bad name or arity answers "unknown subcommand or wrong number of
  * arguments"). It is CMD_PROTECTED: dispatch refuses it unless enable-debug-command allows.
  * Implemented: SLEEP, OBJECT, SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE, POPULATE, PROTOCOL,
- * LOG, ERROR, HELP.
+ * LOG, ERROR, RELOAD, HELP.
  *
  * DEBUG DIGEST follows Redis's scheme, so equal datasets give equal digests whatever the
  * insertion order (and, for strings, the very digest Redis computes):
@@ -30,6 +30,7 @@
 #include "server/digest.h"
 #include "server/latency.h"
 #include "server/persist.h"
+#include "server/rdb.h"
 #include "server/reply.h"
 #include "server/server.h"
 #include "server/slowlog.h"
@@ -373,6 +374,40 @@ static void debug_protocol(Client *c) {
 
 /* ---------------------------------------------------------------- DEBUG dispatch */
 
+/* DEBUG RELOAD [NOSAVE] [NOFLUSH]: save the RDB, empty the dataset and load the file back
+ * (tests use it to prove a dataset survives the round trip). Loading here runs inside a
+ * command, so it serves no other client meanwhile. */
+static void debug_reload(Client *c) {
+    bool save = true, flush = true;
+    for (int i = 2; i < c->argc; i++) {
+        if (arg_is(&c->argv[i], "nosave")) {
+            save = false;
+        } else if (arg_is(&c->argv[i], "noflush")) {
+            flush = false;
+        } else {
+            reply_error(c, "ERR DEBUG RELOAD only supports the NOSAVE and NOFLUSH options.");
+            return;
+        }
+    }
+    if (save && rdb_save_file(cfg.dbfilename, NULL, false) != 0) {
+        reply_error(c, "ERR Error trying to save the dataset, check server logs.");
+        return;
+    }
+    if (flush)
+        for (int i = 0; i < srv.ndbs; i++) db_flush(&srv.dbs[i]);
+    RdbLoadInfo info;
+    memset(&info, 0, sizeof(info));
+    char err[512];
+    err[0] = '\0';
+    if (rdb_load_file(cfg.dbfilename, &info, err, sizeof(err)) != RDB_LOAD_OK) {
+        log_warn("DEBUG RELOAD: %s", err[0] ? err : "no RDB file to load");
+        reply_error(c, "ERR Error trying to load the RDB dump, check server logs.");
+        return;
+    }
+    log_notice("DB reloaded by DEBUG RELOAD");
+    reply_ok(c);
+}
+
 static void debug_help(Client *c);
 
 typedef struct DebugSub {
@@ -393,6 +428,7 @@ static const DebugSub debug_subs[] = {
     {"protocol",          3,  3, debug_protocol},
     {"log",               3,  3, debug_log},
     {"error",             3,  3, debug_error},
+    {"reload",            2,  4, debug_reload},
 };
 /* clang-format on */
 
@@ -416,6 +452,9 @@ static void debug_help(Client *c) {
         "    Reply with a test value of the specified type. <type> can be: string,",
         "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
         "    true, false.",
+        "RELOAD [NOSAVE] [NOFLUSH]",
+        "    Save the RDB on disk and reload it back to memory. NOSAVE loads the existing",
+        "    file; NOFLUSH keeps the current dataset (a key in both is an error).",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

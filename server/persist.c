@@ -45,7 +45,8 @@ void persist_loading_begin(long long total_bytes) {
 void persist_loading_progress(long long loaded_bytes) {
     if (!ps.loading) return;
     ps.loading_loaded_bytes = loaded_bytes;
-    if (loaded_bytes < loading_next_events) return;
+    /* inside a command (DEBUG RELOAD) no other client may run */
+    if (loaded_bytes < loading_next_events || srv.current_client) return;
     loading_next_events = loaded_bytes + cfg.loading_process_events_interval_bytes;
     server_update_time();
     ev_run(srv.loop, EVRUN_NOWAIT);

@@ -30,7 +30,7 @@ import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    answers_ping, call, connect, die_with_parent, free_port, run_checks, vigil_binary, wait_until)
+    SANITIZER_MARKS, answers_ping, call, connect, die_with_parent, free_port, run_checks, vigil_binary, wait_until)
 
 
 class Proc:
@@ -51,8 +51,10 @@ class Proc:
         if self.is_redis:
             args += ["--bind", "127.0.0.1"]
         args += [str(o) for o in opts]
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
+        self.errlog = os.path.join(d, f"stderr-{self.port}.txt")
+        with open(self.errlog, "wb") as err:
+            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                                         preexec_fn=die_with_parent)
         ok = wait_until(lambda: self.proc.poll() is not None or answers_ping(self.port), 20)
         if not ok or self.proc.poll() is not None:
             self.stop()
@@ -62,11 +64,14 @@ class Proc:
                           20)
 
     def logs(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        text = ""
+        for path in (self.log, self.errlog):
+            try:
+                with open(path, errors="replace") as f:
+                    text += f.read()
+            except OSError:
+                pass
+        return text
 
     def info(self):
         return self.r.info("persistence")
@@ -80,8 +85,8 @@ class Proc:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
                 raise AssertionError("server ignored the signal for 15 s")
-        assert "AddressSanitizer" not in self.logs() and "runtime error:" not in self.logs(), \
-            self.logs()[-3000:]
+        logs = self.logs()
+        assert not any(m in logs for m in SANITIZER_MARKS), logs[-3000:]
 
 
 def populate(r, n=40, tag=b""):

@@ -24,6 +24,7 @@
 #include "server/dispatch.h"
 #include "server/networking.h"
 #include "server/object.h"
+#include "server/propagate.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -359,6 +360,7 @@ static bool rerun(Client *c, const char *key, size_t len) {
     c->flags &= ~(uint32_t)CLIENT_BLOCKED;
     c->flags |= CLIENT_BLOCKED_RERUN;
     dispatch_call(c, b->cmd);
+    propagate_flush(); /* each served client is its own unit, after the push that woke it */
     c->flags &= ~(uint32_t)CLIENT_BLOCKED_RERUN;
     c->argc = argc;
     c->argv = argv;

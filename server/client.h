@@ -39,6 +39,7 @@ enum {
     CLIENT_NO_TOUCH          = 1 << 11,
     CLIENT_PAUSED            = 1 << 12, /* input processing suspended by CLIENT PAUSE */
     CLIENT_BLOCKED_RERUN     = 1 << 13, /* a blocked command re-run to serve it (blocked.c) */
+    CLIENT_AOF_LOADER        = 1 << 14, /* the AOF loader's fake client: never propagated */
 };
 /* clang-format on */
 

@@ -22,6 +22,7 @@
 #include "server/commands.h"
 #include "server/db.h"
 #include "server/notify.h"
+#include "server/propagate.h"
 #include "server/reply.h"
 #include "server/scan.h"
 #include "server/server.h"
@@ -316,6 +317,23 @@ invalid:
     return -1;
 }
 
+/* As Redis 7.0 replays an EXPIRE that took effect: DEL when the time was past, else
+ * PEXPIREAT with the absolute ms and the same NX|XX|GT|LT words. */
+static void expire_propagate(Client *c, bool past, int64_t when) {
+    if (past) {
+        RespArg av[2] = {{"DEL", 3}, c->argv[1]};
+        propagate_rewrite(c, 2, av);
+        return;
+    }
+    RespArg small[8], *av = c->argc <= 8 ? small : mem_alloc(sizeof(*av) * (size_t)c->argc);
+    char ms[24];
+    memcpy(av, c->argv, sizeof(*av) * (size_t)c->argc);
+    av[0] = (RespArg){"PEXPIREAT", 9};
+    av[2] = (RespArg){ms, (size_t)util_ll_to_str(ms, when)};
+    propagate_rewrite(c, c->argc, av);
+    if (av != small) mem_free(av);
+}
+
 /* EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT key time [NX|XX|GT|LT]: 1 when the TTL was set (or
  * the key deleted because the time is already past), 0 when the key is missing or the
  * condition failed. */
@@ -338,6 +356,7 @@ static void expire_generic(Client *c, int64_t basetime_ms, bool seconds) {
     db_signal_modified(c->db, key->ptr, key->len);
     notify_keyspace_event(NOTIFY_GENERIC, past ? "del" : "expire", key->ptr, key->len, c->db->id);
     reply_int(c, 1);
+    expire_propagate(c, past, when);
 }
 
 static void cmd_expire(Client *c) {

@@ -169,7 +169,7 @@ static void call(Client *c, Command *cmd, int64_t start) {
     int64_t duration = clock_mono_us() - start;
     srv.current_client = outer;
     c->flags = (c->flags & ~(uint32_t)CLIENT_EXECUTING) | was_executing;
-    if (!(c->flags & CLIENT_BLOCKED)) propagate_after_call(c, cmd, dirty_before);
+    propagate_after_call(c, cmd, dirty_before); /* a call that blocked propagates nothing */
 
     /* Redis 7.0 counts a blocking command's call when it blocks; the re-run that serves it
      * (blocked.c) adds its time, latency and slowlog entry but is not another call, and one

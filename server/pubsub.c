@@ -31,6 +31,7 @@
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/networking.h"
+#include "server/propagate.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -348,6 +349,7 @@ static void cmd_punsubscribe(Client *c) {
 static void cmd_publish(Client *c) {
     reply_int(c, pubsub_publish(c->argv[1].ptr, c->argv[1].len, c->argv[2].ptr,
                                 c->argv[2].len));
+    propagate_force_repl(c); /* to the replicas only, as Redis does */
 }
 
 /* PUBSUB CHANNELS [pattern] */

@@ -34,6 +34,7 @@
 #include "server/digest.h"
 #include "server/notify.h"
 #include "server/object.h"
+#include "server/propagate.h"
 #include "server/reply.h"
 #include "server/scan.h"
 #include "server/server.h"
@@ -521,6 +522,9 @@ static void cmd_hincrbyfloat(Client *c) {
     hash_set(kv, f->ptr, f->len, buf, (size_t)n);
     reply_bulk(c, buf, (size_t)n);
     hash_signal(c, &c->argv[1], "hincrbyfloat", 1);
+    /* The sum as computed here, so a replay cannot round differently. */
+    RespArg av[4] = {{"HSET", 4}, c->argv[1], *f, {buf, (size_t)n}};
+    propagate_rewrite(c, 4, av);
 }
 
 /* ------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@
 #include "server/digest.h"
 #include "server/notify.h"
 #include "server/object.h"
+#include "server/propagate.h"
 #include "server/quicklist.h"
 #include "server/reply.h"
 #include "server/server.h"
@@ -602,6 +603,15 @@ static int mpop_parse_or_reply(Client *c, int idx, MpopArgs *a) {
     return 0;
 }
 
+/* The blocking pops and LMPOP replay as the LPOP/RPOP they did: key alone for BLPOP/BRPOP,
+ * key and the number popped for LMPOP/BLMPOP. */
+static void pop_propagate(Client *c, const RespArg *key, int where, long n) {
+    char nb[24];
+    RespArg av[3] = {{where == QL_HEAD ? "LPOP" : "RPOP", 4}, *key, {nb, 0}};
+    if (n >= 0) av[2].len = (size_t)util_ll_to_str(nb, n);
+    propagate_rewrite(c, n >= 0 ? 3 : 2, av);
+}
+
 /* Pop from the first non-empty list among keys. count -1: BLPOP's [key, element] reply;
  * else LMPOP's [key, [elements]]. 1 when served, 0 when every key is empty, -1 after an
  * error reply (WRONGTYPE). */
@@ -624,6 +634,7 @@ static int pop_first_nonempty(Client *c, const RespArg *keys, int numkeys, int w
             reply_wrongtype(c);
             return -1;
         }
+        pop_propagate(c, key, where, count == -1 ? -1 : VG_MIN(count, (long)list_len(kv)));
         if (count != -1) {
             list_pop_range_with_key(c, key, kv, where, count);
             return 1;
@@ -683,12 +694,32 @@ static void cmd_blmpop(Client *c) {
     blocking_pop(c, a.keys, a.numkeys, a.where, a.count, deadline);
 }
 
+/* BLMOVE replays as LMOVE, BRPOPLPUSH as RPOPLPUSH. Served after blocking, Redis 7.0
+ * spells the directions in lower case; at once, as the client gave them. */
+static void blmove_propagate(Client *c, int from, int to) {
+    RespArg av[5] = {{"LMOVE", 5}, c->argv[1], c->argv[2], {NULL, 0}, {NULL, 0}};
+    if (c->argc == 4) { /* BRPOPLPUSH source destination timeout */
+        av[0] = (RespArg){"RPOPLPUSH", 9};
+        propagate_rewrite(c, 3, av);
+        return;
+    }
+    if (blocked_ready_key(c)) {
+        av[3] = from == QL_HEAD ? (RespArg){"left", 4} : (RespArg){"right", 5};
+        av[4] = to == QL_HEAD ? (RespArg){"left", 4} : (RespArg){"right", 5};
+    } else {
+        av[3] = c->argv[3];
+        av[4] = c->argv[4];
+    }
+    propagate_rewrite(c, 5, av);
+}
+
 static void blmove_generic(Client *c, int from, int to, const RespArg *timeout) {
     int64_t deadline;
     if (blocked_parse_timeout_or_reply(c, timeout, &deadline) != 0) return;
     Kv *src = db_lookup_write(c->db, c->argv[1].ptr, c->argv[1].len);
     if (src) {
         lmove_generic(c, from, to);
+        blmove_propagate(c, from, to);
         return;
     }
     if (!blocked_can_block(c)) {

@@ -10,8 +10,8 @@
  * about to arrive allow (Redis 7.2's setTypeCreate); set_add() converts upwards only.
  *
  * Replies, errors, their order and keyspace events follow Redis 7.0.15. Empty sets are never
- * stored: the command that empties one deletes the key and emits "del". SPOP is not yet
- * propagated as SREM (propagation does not exist yet). */
+ * stored: the command that empties one deletes the key and emits "del". SPOP propagates as
+ * SREM (or DEL when it takes the whole set), as Redis 7.0 does. */
 #include "server/t_set.h"
 
 #include "common/intset.h"
@@ -24,6 +24,7 @@
 #include "server/db.h"
 #include "server/digest.h"
 #include "server/notify.h"
+#include "server/propagate.h"
 #include "server/reply.h"
 #include "server/scan.h"
 #include "server/server.h"
@@ -334,12 +335,26 @@ static void set_random_member(const Kv *kv, Member *m) {
     }
 }
 
-/* Remove a random member of a non-empty set and reply it as a bulk string. */
-static void set_pop_one_reply(Client *c, Kv *kv) {
+/* SPOP replays as SREM of the member it drew: as the call's own op (SPOP key), or one op
+ * per member (SPOP key count, as Redis 7.0 does). */
+static void spop_propagate(Client *c, const char *m, size_t len, bool also) {
+    RespArg av[3] = {{"SREM", 4}, c->argv[1], {m, len}};
+    if (also)
+        propagate_also(c->db->id, 3, av);
+    else
+        propagate_rewrite(c, 3, av);
+}
+
+/* Remove a random member of a non-empty set and reply it as a bulk string. `also`: see
+ * spop_propagate. */
+static void set_pop_one_reply(Client *c, Kv *kv, bool also) {
     if (kv->encoding == ENC_INTSET) {
         unsigned char *is = set_is(kv);
         uint32_t pos = (uint32_t)(util_rand64() % intset_len(is));
-        reply_bulk_ll(c, intset_get(is, pos));
+        int64_t v = intset_get(is, pos);
+        char nb[24];
+        reply_bulk_ll(c, v);
+        spop_propagate(c, nb, (size_t)util_ll_to_str(nb, v), also);
         kv->v.ptr = intset_remove_at(is, pos);
     } else if (kv->encoding == ENC_LISTPACK) {
         unsigned char *lp = set_is(kv);
@@ -347,6 +362,7 @@ static void set_pop_one_reply(Client *c, Kv *kv) {
         Member m;
         m.s = lp_get_str(p, &m.len, m.buf);
         reply_bulk(c, m.s, m.len);
+        spop_propagate(c, m.s, m.len, also);
         kv->v.ptr = lp_delete(lp, p, NULL);
     } else {
         Dict *d = set_ht(kv);
@@ -354,6 +370,7 @@ static void set_pop_one_reply(Client *c, Kv *kv) {
         size_t len;
         const char *s = setnode_key(n, &len);
         reply_bulk(c, s, len);
+        spop_propagate(c, s, len, also);
         ht_remove(d, s, len);
     }
 }
@@ -585,10 +602,13 @@ static void spop_with_count(Client *c, long long count) {
         reply_set_members(c, kv);
         db_delete(c->db, key->ptr, key->len);
         set_notify(c, NOTIFY_GENERIC, "del", key);
+        RespArg av[2] = {{"DEL", 3}, *key};
+        propagate_rewrite(c, 2, av);
     } else {
         reply_set(c, count);
+        propagate_prevent(c);
         for (long long i = 0; i < count; i++)
-            set_pop_one_reply(c, kv);
+            set_pop_one_reply(c, kv, true);
     }
     db_signal_modified(c->db, key->ptr, key->len);
 }
@@ -614,7 +634,7 @@ static void cmd_spop(Client *c) {
         reply_null(c);
         return;
     }
-    set_pop_one_reply(c, kv);
+    set_pop_one_reply(c, kv, false);
     set_notify(c, NOTIFY_SET, "spop", key);
     set_delete_if_empty(c, kv, key);
     db_signal_modified(c->db, key->ptr, key->len);

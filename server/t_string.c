@@ -17,6 +17,7 @@
 #include "server/db.h"
 #include "server/notify.h"
 #include "server/object.h"
+#include "server/propagate.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -176,6 +177,26 @@ static int string_get_or_reply(Client *c, bool *found) {
     return 0;
 }
 
+/* How Redis 7.0 replays a SET that happened: with an expiry, as SET key value PXAT ms (the
+ * other options dropped: NX/XX held, GET replies nothing to a replay); else without its GET
+ * words. */
+static void set_propagate(Client *c, const SetOpts *o, const RespArg *val, int64_t when_ms) {
+    if (when_ms >= 0) {
+        char ms[24];
+        RespArg av[5] = {{"SET", 3}, c->argv[1], *val, {"PXAT", 4}, {ms, 0}};
+        av[4].len = (size_t)util_ll_to_str(ms, when_ms);
+        propagate_rewrite(c, 5, av);
+        return;
+    }
+    if (!(o->flags & OPT_GET)) return;
+    RespArg small[8], *av = c->argc <= 8 ? small : mem_alloc(sizeof(*av) * (size_t)c->argc);
+    int n = 0;
+    for (int j = 0; j < c->argc; j++)
+        if (j < 3 || !opt_is(&c->argv[j], "get")) av[n++] = c->argv[j];
+    propagate_rewrite(c, n, av);
+    if (av != small) mem_free(av);
+}
+
 /* The core of SET, SETNX, SETEX and PSETEX. as_int: SETNX's :1/:0 instead of +OK/null. */
 static void set_generic(Client *c, const SetOpts *o, const RespArg *val, bool as_int) {
     const RespArg *key = &c->argv[1];
@@ -197,6 +218,7 @@ static void set_generic(Client *c, const SetOpts *o, const RespArg *val, bool as
      * expiry removes it (Redis 7.0 does the same). */
     if (when_ms >= 0) db_set_expire(c->db, kv, when_ms);
     db_signal_modified(c->db, key->ptr, key->len);
+    set_propagate(c, o, val, when_ms);
     notify_keyspace_event(NOTIFY_STRING, "set", key->ptr, key->len, c->db->id);
     if (when_ms >= 0)
         notify_keyspace_event(NOTIFY_GENERIC, "expire", key->ptr, key->len, c->db->id);
@@ -255,23 +277,35 @@ static void cmd_getdel(Client *c) {
     if (!db_delete(c->db, key->ptr, key->len)) return;
     db_signal_modified(c->db, key->ptr, key->len);
     notify_keyspace_event(NOTIFY_GENERIC, "del", key->ptr, key->len, c->db->id);
+    RespArg av[2] = {{"DEL", 3}, *key};
+    propagate_rewrite(c, 2, av);
 }
 
 /* GETEX's write after the value was replied: expire, delete or persist. */
 static void getex_apply(Client *c, Kv *kv, const SetOpts *o, int64_t when_ms) {
     const RespArg *key = &c->argv[1];
     const char *event;
+    char ms[24];
+    /* Replayed as DEL, PEXPIREAT with the absolute ms, or PERSIST. */
+    RespArg av[3] = {{NULL, 0}, *key, {ms, 0}};
+    int ac = 2;
     if ((o->flags & (OPT_EXAT | OPT_PXAT)) && when_ms <= server_now_ms()) {
         db_delete(c->db, key->ptr, key->len);
         event = "del";
+        av[0] = (RespArg){"DEL", 3};
     } else if (o->expire) {
         db_set_expire(c->db, kv, when_ms);
         event = "expire";
+        av[0] = (RespArg){"PEXPIREAT", 9};
+        av[2].len = (size_t)util_ll_to_str(ms, when_ms);
+        ac = 3;
     } else if (!(o->flags & OPT_PERSIST) || !db_remove_expire(c->db, kv)) {
         return;
     } else {
         event = "persist";
+        av[0] = (RespArg){"PERSIST", 7};
     }
+    propagate_rewrite(c, ac, av);
     db_signal_modified(c->db, key->ptr, key->len);
     notify_keyspace_event(NOTIFY_GENERIC, event, key->ptr, key->len, c->db->id);
 }
@@ -423,6 +457,9 @@ static void cmd_incrbyfloat(Client *c) {
     db_signal_modified(c->db, key->ptr, key->len);
     notify_keyspace_event(NOTIFY_STRING, "incrbyfloat", key->ptr, key->len, c->db->id);
     reply_bulk(c, buf, (size_t)n);
+    /* The sum as computed here, so a replay cannot round differently. */
+    RespArg av[4] = {{"SET", 3}, *key, {buf, (size_t)n}, {"KEEPTTL", 7}};
+    propagate_rewrite(c, 4, av);
 }
 
 /* ------------------------------------------------------------------------------------------

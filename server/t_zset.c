@@ -30,6 +30,7 @@
 #include "server/digest.h"
 #include "server/notify.h"
 #include "server/object.h"
+#include "server/propagate.h"
 #include "server/reply.h"
 #include "server/scan.h"
 #include "server/server.h"
@@ -1036,6 +1037,14 @@ zpop_reply(Client *c, const RespArg *key, Kv *kv, bool max, long long count, int
         reply_array(c, n);
     }
     bool nested = shape == ZPOP_NESTED || shape == ZPOP_KEY_NESTED;
+    /* BZPOPMIN/BZPOPMAX replay as ZPOPMIN/ZPOPMAX key, [B]ZMPOP with the number popped;
+     * ZPOPMIN/ZPOPMAX as given. */
+    if (shape == ZPOP_KEY_FLAT || shape == ZPOP_KEY_NESTED) {
+        char nb[24];
+        RespArg av[3] = {{max ? "ZPOPMAX" : "ZPOPMIN", 7}, *key, {nb, 0}};
+        av[2].len = (size_t)util_ll_to_str(nb, n);
+        propagate_rewrite(c, shape == ZPOP_KEY_FLAT ? 2 : 3, av);
+    }
     ZIter it;
     ZElem e;
     zit_init(&it, kv, 0, max);

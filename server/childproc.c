@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/vg.h"
+#include "server/db.h"
 #include "server/latency.h"
 #include "server/persist.h"
 #include "server/server.h"
@@ -31,9 +32,20 @@ typedef struct ChildReport {
 static ChildDoneFn done_handlers[3];
 static int report_pipe[2] = {-1, -1}; /* parent keeps [0], child keeps [1] */
 static int64_t last_report_mono_us;   /* child side */
+static bool got_final_report;         /* parent side: the child sent its exit report */
+static pid_t done_pid;                /* the child being reaped, for its done handler */
+static int done_signal;
 
 void child_set_done_handler(int type, ChildDoneFn fn) {
     if (type > CHILD_NONE && type < (int)VG_ARRAY_LEN(done_handlers)) done_handlers[type] = fn;
+}
+
+pid_t child_done_pid(void) {
+    return done_pid;
+}
+
+int child_done_signal(void) {
+    return done_signal;
 }
 
 bool child_active(void) {
@@ -55,6 +67,7 @@ static void close_pipe(void) {
  * default actions (SIGUSR1 from the parent ends the child) and the listening sockets are
  * closed, so a child that outlives a dead parent does not hold the port. */
 static void child_after_fork(void) {
+    log_set_role('C');
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);
@@ -101,7 +114,12 @@ pid_t child_fork(int type) {
     ps.current_cow_peak = ps.current_cow_size = 0;
     ps.current_cow_updated_mono_us = 0;
     ps.current_fork_perc = 0;
-    ps.current_save_keys_processed = ps.current_save_keys_total = 0;
+    /* the total is known now (Redis sets it at fork), before the child's first report */
+    long long keys = 0;
+    for (int i = 0; i < srv.ndbs; i++) keys += db_size(db_get(i));
+    ps.current_save_keys_processed = 0;
+    ps.current_save_keys_total = keys;
+    got_final_report = false;
     return pid;
 }
 
@@ -154,6 +172,7 @@ static void drain_reports(void) {
         ps.current_cow_size = (size_t)r.cow_bytes;
         if (ps.current_cow_size > ps.current_cow_peak) ps.current_cow_peak = ps.current_cow_size;
         ps.current_cow_updated_mono_us = clock_mono_us();
+        if (r.final) got_final_report = true;
         if (r.keys_done >= 0 && r.keys_total >= 0) {
             ps.current_save_keys_processed = r.keys_done;
             ps.current_save_keys_total = r.keys_total;
@@ -167,20 +186,29 @@ static void reap(int status) {
     drain_reports();
     close_pipe();
     int type = ps.child_type;
+    done_pid = ps.child_pid;
+    done_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     ps.child_pid = 0;
     ps.child_type = CHILD_NONE;
     bool by_signal = WIFSIGNALED(status);
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (type == CHILD_RDB)
-        ps.rdb_last_cow_size = ps.current_cow_size;
-    else if (type == CHILD_AOF)
-        ps.aof_last_cow_size = ps.current_cow_size;
+    /* As Redis: the last copy-on-write size is the one a successful child sends on exit;
+     * a failed or killed child leaves the previous figure. */
+    if (ok && got_final_report) {
+        if (type == CHILD_RDB)
+            ps.rdb_last_cow_size = ps.current_cow_size;
+        else if (type == CHILD_AOF)
+            ps.aof_last_cow_size = ps.current_cow_size;
+    }
+    got_final_report = false;
     ps.current_cow_peak = ps.current_cow_size = 0;
     ps.current_cow_updated_mono_us = 0;
     ps.current_fork_perc = 0;
     ps.current_save_keys_processed = ps.current_save_keys_total = 0;
     if (type > CHILD_NONE && type < (int)VG_ARRAY_LEN(done_handlers) && done_handlers[type])
         done_handlers[type](ok, by_signal);
+    done_pid = 0;
+    done_signal = 0;
 }
 
 void child_cron(void) {

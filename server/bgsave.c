@@ -40,8 +40,7 @@ static int64_t now_s(void) {
 }
 
 int bgsave_save_sync(void) {
-    if (rdb_save_file(cfg.dbfilename, NULL, false) != 0) return -1;
-    log_notice("DB saved on disk");
+    if (rdb_save_file(cfg.dbfilename, NULL, false) != 0) return -1; /* it logs either way */
     srv.dirty = 0;
     srv.lastsave_s = now_s();
     ps.rdb_last_bgsave_ok = true;
@@ -93,7 +92,7 @@ int bgsave_start(void) {
     pid_t pid = child_fork(CHILD_RDB);
     if (pid == 0) {
         bool ok = rdb_save_file(cfg.dbfilename, NULL, true) == 0;
-        if (ok) log_notice("DB saved on disk");
+        if (ok) log_notice("DB saved on disk"); /* rdb_save_file leaves the child's to us */
         child_exit(ok);
     }
     if (pid < 0) {

@@ -11,6 +11,8 @@ there is room; then the dataset grows past the space (random values: nothing com
               no temp file is left; a failed SAVE replies -ERR and changes nothing
   switches    stop-writes-on-bgsave-error no, or save "", let writes through; turning them
               back on refuses them again
+  retry_delay with a save point due, a failed save is retried after Redis's 5 s delay,
+              not on every cron tick
   recovery    with room again (CONFIG SET dir elsewhere) a BGSAVE succeeds and SET works;
               after a second failure a successful SAVE clears the error too; the file
               written loads in redis-server with every key
@@ -24,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
@@ -109,6 +112,12 @@ def run(binary):
         assert call(s, "EXISTS", "x") == b":0\r\n"
         assert read_file(old_path) == old, "the old dump.rdb changed"
         assert not glob.glob(os.path.join(small, "temp-*.rdb")), os.listdir(small)
+        # a write queued in MULTI is refused at once and fails the EXEC
+        assert call(s, "MULTI") == OK
+        assert call(s, "SET", "x", "1") == MISCONF
+        assert call(s, "GET", "x") == b"+QUEUED\r\n"
+        assert call(s, "EXEC") == (b"-EXECABORT Transaction discarded because of previous "
+                                   b"errors.\r\n")
         assert call(s, "SAVE") == b"-ERR\r\n"
         assert info(s)["rdb_last_bgsave_status"] == "err"
         assert read_file(old_path) == old
@@ -124,6 +133,22 @@ def run(binary):
         assert call(s, "SET", "x", "3") == OK
         assert call(s, "CONFIG", "SET", "save", "3600 1") == OK
         assert call(s, "SET", "x", "4") == MISCONF
+
+        # ---- retry_delay: a due save point retries a failed save only after 5 s
+        assert call(s, "CONFIG", "SET", "stop-writes-on-bgsave-error", "no") == OK
+        assert call(s, "CONFIG", "SET", "save", "1 1") == OK
+        saves = int(info(s)["rdb_saves"])
+        # the BGSAVE above failed moments ago: the first attempt too waits for the delay
+        assert wait_until(lambda: int(info(s)["rdb_saves"]) > saves, 10, 0.02), "no save point"
+        t_first = time.monotonic()
+        assert wait_until(lambda: info(s)["rdb_bgsave_in_progress"] == "0", 30, 0.05)
+        assert info(s)["rdb_last_bgsave_status"] == "err"
+        assert wait_until(lambda: int(info(s)["rdb_saves"]) > saves + 1, 10, 0.02), "no retry"
+        gap = time.monotonic() - t_first
+        assert 4.5 <= gap <= 8, f"retried after {gap:.1f} s"
+        assert wait_until(lambda: info(s)["rdb_bgsave_in_progress"] == "0", 30, 0.05)
+        assert call(s, "CONFIG", "SET", "save", "3600 1") == OK
+        assert call(s, "CONFIG", "SET", "stop-writes-on-bgsave-error", "yes") == OK
 
         # ---- recovery: room again
         assert call(s, "CONFIG", "SET", "dir", srv.dir) == OK
@@ -143,7 +168,7 @@ def run(binary):
         assert read_file(old_path) == old
         assert sorted(os.listdir(small)) == ["dump.rdb"], os.listdir(small)
         s.close()
-        print("ok   full_disk, switches, recovery")
+        print("ok   full_disk, switches, retry_delay, recovery")
     finally:
         if srv:
             problems = srv.stop()

@@ -3,12 +3,18 @@
  * The child writes fixed-size ChildReport records to a pipe; the parent reads them without
  * blocking from the cron. A report carries the child's copy-on-write size (Private_Dirty of
  * its own mappings: the pages it had to copy because the parent wrote to them, which is what
- * the fork really costs in memory) and its progress in keys. */
+ * the fork really costs in memory) and its progress in keys.
+ *
+ * Reaping: libev's default loop owns SIGCHLD and reaps every child itself (waitpid(-1)), so
+ * a waitpid() of ours would find nothing. The exit status comes through an ev_child watcher
+ * instead; the cron then runs the done handler, as Redis's serverCron does. child_kill()
+ * waits for the child synchronously, before libev's handler can see it. */
 #include "server/childproc.h"
 
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/vg.h"
+#include "server/db.h"
 #include "server/latency.h"
 #include "server/persist.h"
 #include "server/server.h"
@@ -31,9 +37,24 @@ typedef struct ChildReport {
 static ChildDoneFn done_handlers[3];
 static int report_pipe[2] = {-1, -1}; /* parent keeps [0], child keeps [1] */
 static int64_t last_report_mono_us;   /* child side */
+static bool got_final_report;         /* parent side: the child sent its exit report */
+static pid_t done_pid;                /* the child being reaped, for its done handler */
+static int done_signal;
+static ev_child exit_watcher;         /* parent side: delivers the child's exit status */
+static bool exit_seen;                /* exit_watcher fired; exit_status is the child's */
+static int exit_status;
+static int64_t missing_since_mono_us; /* waitpid() found no child and no status came yet */
 
 void child_set_done_handler(int type, ChildDoneFn fn) {
     if (type > CHILD_NONE && type < (int)VG_ARRAY_LEN(done_handlers)) done_handlers[type] = fn;
+}
+
+pid_t child_done_pid(void) {
+    return done_pid;
+}
+
+int child_done_signal(void) {
+    return done_signal;
 }
 
 bool child_active(void) {
@@ -55,6 +76,7 @@ static void close_pipe(void) {
  * default actions (SIGUSR1 from the parent ends the child) and the listening sockets are
  * closed, so a child that outlives a dead parent does not hold the port. */
 static void child_after_fork(void) {
+    log_set_role('C');
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);
@@ -62,6 +84,15 @@ static void child_after_fork(void) {
     if (report_pipe[0] >= 0) close(report_pipe[0]);
     report_pipe[0] = -1;
     last_report_mono_us = 0;
+}
+
+static void on_child_exit(struct ev_loop *loop, ev_child *w, int revents) {
+    VG_UNUSED(loop);
+    VG_UNUSED(revents);
+    if (w->rpid != ps.child_pid) return;
+    exit_status = w->rstatus;
+    exit_seen = true;
+    ev_child_stop(srv.loop, w); /* the cron reaps; the watcher must not outlive the child */
 }
 
 pid_t child_fork(int type) {
@@ -91,6 +122,13 @@ pid_t child_fork(int type) {
     }
     if (report_pipe[1] >= 0) close(report_pipe[1]);
     report_pipe[1] = -1;
+    exit_seen = false;
+    missing_since_mono_us = 0;
+    if (srv.loop) {
+        ev_child_init(&exit_watcher, on_child_exit, pid, 0);
+        exit_watcher.rpid = 0; /* set by libev once it has collected the child */
+        ev_child_start(srv.loop, &exit_watcher);
+    }
     int64_t took = clock_mono_us() - start;
     ps.latest_fork_usec = took;
     ps.total_forks++;
@@ -101,7 +139,12 @@ pid_t child_fork(int type) {
     ps.current_cow_peak = ps.current_cow_size = 0;
     ps.current_cow_updated_mono_us = 0;
     ps.current_fork_perc = 0;
-    ps.current_save_keys_processed = ps.current_save_keys_total = 0;
+    /* the total is known now (Redis sets it at fork), before the child's first report */
+    long long keys = 0;
+    for (int i = 0; i < srv.ndbs; i++) keys += db_size(db_get(i));
+    ps.current_save_keys_processed = 0;
+    ps.current_save_keys_total = keys;
+    got_final_report = false;
     return pid;
 }
 
@@ -154,6 +197,7 @@ static void drain_reports(void) {
         ps.current_cow_size = (size_t)r.cow_bytes;
         if (ps.current_cow_size > ps.current_cow_peak) ps.current_cow_peak = ps.current_cow_size;
         ps.current_cow_updated_mono_us = clock_mono_us();
+        if (r.final) got_final_report = true;
         if (r.keys_done >= 0 && r.keys_total >= 0) {
             ps.current_save_keys_processed = r.keys_done;
             ps.current_save_keys_total = r.keys_total;
@@ -166,42 +210,71 @@ static void drain_reports(void) {
 static void reap(int status) {
     drain_reports();
     close_pipe();
+    if (srv.loop && ev_is_active(&exit_watcher)) ev_child_stop(srv.loop, &exit_watcher);
+    exit_seen = false;
     int type = ps.child_type;
+    done_pid = ps.child_pid;
+    done_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     ps.child_pid = 0;
     ps.child_type = CHILD_NONE;
     bool by_signal = WIFSIGNALED(status);
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (type == CHILD_RDB)
-        ps.rdb_last_cow_size = ps.current_cow_size;
-    else if (type == CHILD_AOF)
-        ps.aof_last_cow_size = ps.current_cow_size;
+    /* As Redis: the last copy-on-write size is the one a successful child sends on exit;
+     * a failed or killed child leaves the previous figure. */
+    if (ok && got_final_report) {
+        if (type == CHILD_RDB)
+            ps.rdb_last_cow_size = ps.current_cow_size;
+        else if (type == CHILD_AOF)
+            ps.aof_last_cow_size = ps.current_cow_size;
+    }
+    got_final_report = false;
     ps.current_cow_peak = ps.current_cow_size = 0;
     ps.current_cow_updated_mono_us = 0;
     ps.current_fork_perc = 0;
     ps.current_save_keys_processed = ps.current_save_keys_total = 0;
     if (type > CHILD_NONE && type < (int)VG_ARRAY_LEN(done_handlers) && done_handlers[type])
         done_handlers[type](ok, by_signal);
+    done_pid = 0;
+    done_signal = 0;
 }
 
 void child_cron(void) {
     if (!child_active()) return;
     drain_reports();
+    if (exit_seen) {
+        reap(exit_status);
+        return;
+    }
+    /* without a loop (or should libev miss it) the status is ours to collect */
     int status;
     pid_t r = waitpid(ps.child_pid, &status, WNOHANG);
     if (r == ps.child_pid) {
         reap(status);
     } else if (r < 0 && errno == ECHILD) {
-        log_warn("The background child %d vanished", (int)ps.child_pid);
-        reap(1 << 8); /* as a failed exit */
+        /* libev reaped it and its watcher will report on this or the next loop turn; a
+         * child gone with no report at all for seconds is counted as failed */
+        int64_t now = clock_mono_us();
+        if (!missing_since_mono_us) missing_since_mono_us = now;
+        if (now - missing_since_mono_us > 5000000) {
+            log_warn("The background child %d vanished", (int)ps.child_pid);
+            reap(1 << 8); /* as a failed exit */
+        }
     }
 }
 
 void child_kill(void) {
     if (!child_active()) return;
+    if (exit_seen) { /* already gone: its real status, not a kill */
+        reap(exit_status);
+        return;
+    }
     pid_t pid = ps.child_pid;
     kill(pid, SIGUSR1);
     int status = SIGUSR1; /* as killed, should waitpid fail */
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    pid_t r;
+    while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
     }
+    /* libev collected it first: its watcher holds the status even if not yet delivered */
+    if (r < 0 && srv.loop && exit_watcher.rpid == pid) status = exit_watcher.rstatus;
     reap(status);
 }

@@ -18,6 +18,10 @@ enum { CHILD_NONE = 0, CHILD_RDB = 1, CHILD_AOF = 2 };
  * killed (child_kill() or otherwise). */
 typedef void (*ChildDoneFn)(bool ok, bool by_signal);
 void child_set_done_handler(int type, ChildDoneFn fn);
+/* Inside a done handler: the reaped child's pid (its temp files are named after it) and the
+ * signal that killed it (0 when it exited). */
+pid_t child_done_pid(void);
+int child_done_signal(void);
 
 /* Fork. Parent: the child's pid, or -1 with errno set (logged). Child: 0. Fails with EBUSY
  * when a child is already running. */

@@ -18,6 +18,8 @@
 #include "common/glob.h"
 #include "common/mem.h"
 #include "common/util.h"
+#include "server/bgsave.h"
+#include "server/childproc.h"
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/db.h"
@@ -230,13 +232,17 @@ static void cmd_flushdb(Client *c) {
     reply_ok(c);
 }
 
-/* Counts the removed keys as changes, as redis-server 7.0.15 reports them. With save
- * points configured Redis also writes an empty RDB here, which leaves dirty at 0: the
- * persistence issue adds that. */
+/* Counts the removed keys as changes, as redis-server 7.0.15 reports them. A BGSAVE in
+ * progress is stopped: it would write the data just flushed. With save points configured
+ * Redis then writes the now empty dataset in the foreground, so that a restart does not
+ * bring the keys back; that save leaves dirty at 0 (as 7.0.15 reports it), whether or not it
+ * succeeded is not the command's concern (its log says). */
 static void cmd_flushall(Client *c) {
     if (flush_parse_or_reply(c) != 0) return;
     for (int i = 0; i < srv.ndbs; i++)
         srv.dirty += db_flush(db_get(i));
+    if (child_active_type() == CHILD_RDB) child_kill();
+    if (cfg.save_params && cfg.save_params[0]) bgsave_save_sync();
     reply_ok(c);
 }
 

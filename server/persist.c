@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/vg.h"
 #include "server/aof.h"
+#include "server/bgsave.h"
 #include "server/childproc.h"
 #include "server/client.h"
 #include "server/rdb.h"
@@ -92,26 +93,41 @@ static bool save_points_set(void) {
     return cfg.save_params && cfg.save_params[0] != '\0';
 }
 
+/* Redis's prepareForShutdown, persistence part. A BGSAVE child is killed first: it could
+ * otherwise rename its older snapshot over the final one. */
 int persist_shutdown(int flags) {
-    if (child_active()) {
-        log_warn("There is a child %s, killing it!",
-                 child_active_type() == CHILD_RDB ? "saving an .rdb" : "rewriting the AOF");
-        child_kill();
+    bool force = (flags & PERSIST_SHUT_FORCE) != 0;
+    if (child_active_type() == CHILD_RDB) {
+        log_warn("There is a child saving an .rdb. Killing it!");
+        child_kill(); /* its done handler removes the temp file */
     }
     if (ps.aof_state != AOF_OFF) {
+        if (child_active_type() == CHILD_AOF) {
+            /* the first rewrite of a just enabled AOF is the only copy of the dataset */
+            if (ps.aof_state == AOF_WAIT_REWRITE) {
+                if (!force) {
+                    log_warn("Writing initial AOF, can't exit.");
+                    return -1;
+                }
+                log_warn("Writing initial AOF. Exit anyway.");
+            }
+            log_warn("There is a child rewriting the AOF. Killing it!");
+            child_kill();
+        }
         log_notice("Calling fsync() on the AOF file.");
         aof_shutdown();
+    } else if (child_active()) {
+        child_kill(); /* nothing else forks today; never leave a child behind */
     }
     if (!(flags & PERSIST_SHUT_NOSAVE) && ((flags & PERSIST_SHUT_SAVE) || save_points_set())) {
         log_notice("Saving the final RDB snapshot before exiting.");
-        if (rdb_save_file(cfg.dbfilename, NULL, false) != 0) {
-            if (!(flags & PERSIST_SHUT_FORCE)) {
+        if (bgsave_save_sync() != 0) {
+            /* keep serving: the data exists nowhere else */
+            if (!force) {
                 log_warn("Error trying to save the DB, can't exit.");
                 return -1;
             }
-            log_warn("Error trying to save the DB, exiting anyway (FORCE).");
-        } else {
-            log_notice("DB saved on disk");
+            log_warn("Error trying to save the DB. Exit anyway.");
         }
     }
     return 0;

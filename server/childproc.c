@@ -5,10 +5,9 @@
  * its own mappings: the pages it had to copy because the parent wrote to them, which is what
  * the fork really costs in memory) and its progress in keys.
  *
- * Reaping: libev's default loop owns SIGCHLD and reaps every child itself (waitpid(-1)), so
- * a waitpid() of ours would find nothing. The exit status comes through an ev_child watcher
- * instead; the cron then runs the done handler, as Redis's serverCron does. child_kill()
- * waits for the child synchronously, before libev's handler can see it. */
+ * Reaping: the cron collects the child with waitpid(WNOHANG) and runs its done handler, as
+ * Redis's serverCron does; child_kill() waits for it synchronously. (libev's default loop
+ * would reap every child on SIGCHLD itself; server_init gives SIGCHLD back its default.) */
 #include "server/childproc.h"
 
 #include "common/clock.h"
@@ -40,10 +39,6 @@ static int64_t last_report_mono_us;   /* child side */
 static bool got_final_report;         /* parent side: the child sent its exit report */
 static pid_t done_pid;                /* the child being reaped, for its done handler */
 static int done_signal;
-static ev_child exit_watcher;         /* parent side: delivers the child's exit status */
-static bool exit_seen;                /* exit_watcher fired; exit_status is the child's */
-static int exit_status;
-static int64_t missing_since_mono_us; /* waitpid() found no child and no status came yet */
 
 void child_set_done_handler(int type, ChildDoneFn fn) {
     if (type > CHILD_NONE && type < (int)VG_ARRAY_LEN(done_handlers)) done_handlers[type] = fn;
@@ -86,15 +81,6 @@ static void child_after_fork(void) {
     last_report_mono_us = 0;
 }
 
-static void on_child_exit(struct ev_loop *loop, ev_child *w, int revents) {
-    VG_UNUSED(loop);
-    VG_UNUSED(revents);
-    if (w->rpid != ps.child_pid) return;
-    exit_status = w->rstatus;
-    exit_seen = true;
-    ev_child_stop(srv.loop, w); /* the cron reaps; the watcher must not outlive the child */
-}
-
 pid_t child_fork(int type) {
     if (child_active()) {
         errno = EBUSY;
@@ -122,13 +108,6 @@ pid_t child_fork(int type) {
     }
     if (report_pipe[1] >= 0) close(report_pipe[1]);
     report_pipe[1] = -1;
-    exit_seen = false;
-    missing_since_mono_us = 0;
-    if (srv.loop) {
-        ev_child_init(&exit_watcher, on_child_exit, pid, 0);
-        exit_watcher.rpid = 0; /* set by libev once it has collected the child */
-        ev_child_start(srv.loop, &exit_watcher);
-    }
     int64_t took = clock_mono_us() - start;
     ps.latest_fork_usec = took;
     ps.total_forks++;
@@ -210,8 +189,6 @@ static void drain_reports(void) {
 static void reap(int status) {
     drain_reports();
     close_pipe();
-    if (srv.loop && ev_is_active(&exit_watcher)) ev_child_stop(srv.loop, &exit_watcher);
-    exit_seen = false;
     int type = ps.child_type;
     done_pid = ps.child_pid;
     done_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
@@ -241,40 +218,22 @@ static void reap(int status) {
 void child_cron(void) {
     if (!child_active()) return;
     drain_reports();
-    if (exit_seen) {
-        reap(exit_status);
-        return;
-    }
-    /* without a loop (or should libev miss it) the status is ours to collect */
     int status;
     pid_t r = waitpid(ps.child_pid, &status, WNOHANG);
     if (r == ps.child_pid) {
         reap(status);
     } else if (r < 0 && errno == ECHILD) {
-        /* libev reaped it and its watcher will report on this or the next loop turn; a
-         * child gone with no report at all for seconds is counted as failed */
-        int64_t now = clock_mono_us();
-        if (!missing_since_mono_us) missing_since_mono_us = now;
-        if (now - missing_since_mono_us > 5000000) {
-            log_warn("The background child %d vanished", (int)ps.child_pid);
-            reap(1 << 8); /* as a failed exit */
-        }
+        log_warn("The background child %d vanished", (int)ps.child_pid);
+        reap(1 << 8); /* as a failed exit */
     }
 }
 
 void child_kill(void) {
     if (!child_active()) return;
-    if (exit_seen) { /* already gone: its real status, not a kill */
-        reap(exit_status);
-        return;
-    }
     pid_t pid = ps.child_pid;
     kill(pid, SIGUSR1);
     int status = SIGUSR1; /* as killed, should waitpid fail */
-    pid_t r;
-    while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    /* libev collected it first: its watcher holds the status even if not yet delivered */
-    if (r < 0 && srv.loop && exit_watcher.rpid == pid) status = exit_watcher.rstatus;
     reap(status);
 }

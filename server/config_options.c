@@ -72,21 +72,32 @@ static void bind_format(void *base, const CfgOption *o, Buf *out) {
     }
 }
 
-/* save: "seconds changes" pairs, or "" for no snapshots. */
+/* save: "seconds changes" pairs, or "" for no snapshots. Words may come one per argument
+ * or several in one (`--save "3600 1 300 100"` on the command line), as Redis accepts. */
 static const char *save_parse(void *base, const CfgOption *o, int argc, char **argv) {
     VG_UNUSED(o);
     ServerConfig *sc = base;
-    if (argc == 1 && argv[0][0] == '\0') argc = 0;
-    if (argc % 2) return "Invalid save parameters";
     Buf b = BUF_INIT;
+    int words = 0;
     for (int i = 0; i < argc; i++) {
-        long long v;
-        if (!util_str_to_ll(argv[i], strlen(argv[i]), &v) || v < 0) {
-            buf_deinit(&b);
-            return "Invalid save parameters";
+        const char *p = argv[i];
+        for (;;) {
+            while (*p == ' ' || *p == '\t') p++;
+            if (!*p) break;
+            size_t n = strcspn(p, " \t");
+            long long v;
+            if (!util_str_to_ll(p, n, &v) || v < 0) {
+                buf_deinit(&b);
+                return "Invalid save parameters";
+            }
+            if (words++) buf_append_char(&b, ' ');
+            buf_append(&b, p, n);
+            p += n;
         }
-        if (i) buf_append_char(&b, ' ');
-        buf_append_str(&b, argv[i]);
+    }
+    if (words % 2) {
+        buf_deinit(&b);
+        return "Invalid save parameters";
     }
     mem_free(sc->save_params);
     sc->save_params = buf_steal(&b, NULL);

@@ -58,8 +58,14 @@ static int read_command(FILE *fp, int *argc_out, RespArg **argv_out) {
     long argc = strtol(line + 1, &end, 10);
     if (argc < 1 || argc > 1024 * 1024 * 1024) return LOAD_BAD_FORMAT;
     if (!strchr(line, '\n')) return feof(fp) ? LOAD_EOF_CUT : LOAD_BAD_FORMAT;
-    RespArg *argv = mem_calloc(sizeof(RespArg) * (size_t)argc);
+    /* a garbled count must not reserve gigabytes: the array grows as arguments arrive */
+    long cap = argc < 1024 ? argc : 1024;
+    RespArg *argv = mem_calloc(sizeof(RespArg) * (size_t)cap);
     for (long j = 0; j < argc; j++) {
+        if (j == cap) {
+            cap = cap * 2 < argc ? cap * 2 : argc;
+            argv = mem_realloc(argv, sizeof(RespArg) * (size_t)cap);
+        }
         if (!fgets(line, sizeof(line), fp)) {
             free_args(argv, (int)j);
             return feof(fp) ? LOAD_EOF_CUT : LOAD_READ_ERR;

@@ -11,8 +11,8 @@
  *   type 10 ziplist -> list    quicklist (list-max-listpack-size applies)
  *   type 12 ziplist -> zset    listpack, or skiplist past zset-max-listpack-entries members
  *                              (long members do not convert: Redis keeps the listpack too)
- *   type 13 ziplist -> hash    listpack whatever its size (Redis 7.0 converts the ziplist
- *                              to a listpack and applies no threshold)
+ *   type 13 ziplist -> hash    listpack, or hashtable past hash-max-listpack-entries fields
+ *                              (long values do not convert: Redis checks only the count)
  *   type 14 quicklist node     appended element by element (empty nodes add nothing)
  * Field and member duplicates make the blob invalid, as Redis's dup-checking validators do.
  * An empty ziplist is a key to skip (Redis logs "skipping empty key"); an empty zipmap is
@@ -163,7 +163,8 @@ static Kv *hash_from_ziplist(const char *key,
     } else if (has_duplicates(items, n / 2, 2)) {
         snprintf(err, errlen, "duplicate field in hash ziplist");
     } else {
-        kv = hash_from_items(key, keylen, items, n / 2, false);
+        bool convert = (long long)(n / 2) > cfg.hash_max_listpack_entries;
+        kv = hash_from_items(key, keylen, items, n / 2, convert);
     }
     mem_free(items);
     return kv;

@@ -175,11 +175,24 @@ END_TEST
 
 /* ---- hashes ----------------------------------------------------------------------------- */
 
-START_TEST(test_hash_ziplist_stays_listpack) {
-    /* 200 pairs and a 100-byte value: Redis 7.0 keeps the converted listpack anyway. */
+START_TEST(test_hash_ziplist_count_converts) {
+    /* A 100-byte value keeps the listpack (Redis 7.0 checks only the count after
+     * converting the ziplist); 129 fields make a hashtable. */
     Blob *z = zl_new();
     char f[32], v[128];
     for (int i = 0; i < 200; i++) {
+        if (i == 128) {
+            Blob *at128 = mem_alloc(sizeof(Blob));
+            *at128 = *z;
+            zl_end(at128);
+            char err[128];
+            Kv *kv = load(13, at128, err);
+            ck_assert_ptr_nonnull(kv);
+            ck_assert_int_eq(kv->encoding, ENC_LISTPACK);
+            ck_assert_uint_eq(hash_length(kv), 128);
+            kv_free(kv);
+            mem_free(at128);
+        }
         snprintf(f, sizeof(f), "f%d", i);
         zl_str(z, f);
         if (i == 5) {
@@ -195,7 +208,7 @@ START_TEST(test_hash_ziplist_stays_listpack) {
     Kv *kv = load(13, z, err);
     ck_assert_ptr_nonnull(kv);
     ck_assert_int_eq(kv->type, OBJ_HASH);
-    ck_assert_int_eq(kv->encoding, ENC_LISTPACK);
+    ck_assert_int_eq(kv->encoding, ENC_HASHTABLE);
     ck_assert_uint_eq(hash_length(kv), 200);
     assert_hash_field(kv, "f0", "0");
     assert_hash_field(kv, "f199", "199");
@@ -387,7 +400,7 @@ static Suite *rdb_legacy_suite(void) {
     TCase *tc = tcase_create("convert");
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_list_ziplist);
-    tcase_add_test(tc, test_hash_ziplist_stays_listpack);
+    tcase_add_test(tc, test_hash_ziplist_count_converts);
     tcase_add_test(tc, test_hash_ziplist_refusals);
     tcase_add_test(tc, test_zipmap);
     tcase_add_test(tc, test_zset_ziplist);

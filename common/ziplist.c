@@ -27,7 +27,8 @@ static uint16_t rd_u16le(const uint8_t *p) {
 /* Little-endian two's complement of n bytes (2, 3, 4 or 8), sign-extended. */
 static long long rd_intle(const uint8_t *p, int n) {
     uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
     if (n < 8 && (v >> (8 * n - 1)) & 1) v |= ~(uint64_t)0 << (8 * n);
     return (long long)v;
 }
@@ -35,12 +36,8 @@ static long long rd_intle(const uint8_t *p, int n) {
 /* The entry at offset pos, which must end at or before `end` (the end byte's offset).
  * *prevlen gets the stored back link, *rawlen the whole entry's length. False when the
  * entry's header or payload crosses `end` or its encoding is unknown. */
-static bool zl_decode(const uint8_t *zl,
-                      size_t end,
-                      size_t pos,
-                      size_t *prevlen,
-                      size_t *rawlen,
-                      ZiplistEntry *e) {
+static bool zl_decode(
+    const uint8_t *zl, size_t end, size_t pos, size_t *prevlen, size_t *rawlen, ZiplistEntry *e) {
     size_t p = pos;
     if (p >= end) return false;
     if (zl[p] < ZL_BIGPREVLEN) {
@@ -61,7 +58,10 @@ static bool zl_decode(const uint8_t *zl,
     e->len = 0;
     e->ival = 0;
     switch (enc >> 6) {
-    case 0: hdr = 1; payload = enc & 0x3F; break;
+    case 0:
+        hdr = 1;
+        payload = enc & 0x3F;
+        break;
     case 1:
         hdr = 2;
         if (end - p < 2) return false;
@@ -71,8 +71,8 @@ static bool zl_decode(const uint8_t *zl,
         if (enc != 0x80) return false; /* the low six bits are unused and zero */
         hdr = 5;
         if (end - p < 5) return false;
-        payload = (size_t)zl[p + 1] << 24 | (size_t)zl[p + 2] << 16 | (size_t)zl[p + 3] << 8 |
-                  zl[p + 4];
+        payload =
+            (size_t)zl[p + 1] << 24 | (size_t)zl[p + 2] << 16 | (size_t)zl[p + 3] << 8 | zl[p + 4];
         break;
     default:
         hdr = 1;
@@ -205,11 +205,8 @@ void zipmap_iter_init(ZipmapIter *it, const uint8_t *zm, size_t size) {
     it->pos = 1;
 }
 
-bool zipmap_iter_next(ZipmapIter *it,
-                      const uint8_t **field,
-                      size_t *flen,
-                      const uint8_t **val,
-                      size_t *vlen) {
+bool zipmap_iter_next(
+    ZipmapIter *it, const uint8_t **field, size_t *flen, const uint8_t **val, size_t *vlen) {
     if (it->size < 2) return false;
     return zm_decode(it->zm, it->size - 1, it->pos, field, flen, val, vlen, &it->pos);
 }

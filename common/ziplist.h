@@ -68,10 +68,7 @@ typedef struct ZipmapIter {
 /* Iterate a blob zipmap_validate() accepted. */
 void zipmap_iter_init(ZipmapIter *it, const uint8_t *zm, size_t size);
 /* The next field/value pair; false at the end. Pointers point into the blob. */
-bool zipmap_iter_next(ZipmapIter *it,
-                      const uint8_t **field,
-                      size_t *flen,
-                      const uint8_t **val,
-                      size_t *vlen);
+bool zipmap_iter_next(
+    ZipmapIter *it, const uint8_t **field, size_t *flen, const uint8_t **val, size_t *vlen);
 
 #endif

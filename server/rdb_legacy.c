@@ -70,7 +70,8 @@ static Item *decode_ziplist(const uint8_t *blob, size_t len, size_t *n, char *er
     ZiplistIter zi;
     ZiplistEntry e;
     ziplist_iter_init(&zi, blob, len);
-    for (size_t i = 0; i < *n && ziplist_iter_next(&zi, &e); i++) item_set(&items[i], &e);
+    for (size_t i = 0; i < *n && ziplist_iter_next(&zi, &e); i++)
+        item_set(&items[i], &e);
     return items;
 }
 
@@ -89,22 +90,20 @@ static int cmp_item_ptr(const void *a, const void *b) {
 static bool has_duplicates(Item *items, size_t n, size_t step) {
     if (n < 2) return false;
     Item **sorted = mem_alloc(n * sizeof(*sorted));
-    for (size_t i = 0; i < n; i++) sorted[i] = &items[i * step];
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = &items[i * step];
     qsort(sorted, n, sizeof(*sorted), cmp_item_ptr);
     bool dup = false;
-    for (size_t i = 1; i < n && !dup; i++) dup = cmp_item_ptr(&sorted[i - 1], &sorted[i]) == 0;
+    for (size_t i = 1; i < n && !dup; i++)
+        dup = cmp_item_ptr(&sorted[i - 1], &sorted[i]) == 0;
     mem_free(sorted);
     return dup;
 }
 
 /* ---- lists ------------------------------------------------------------------------------ */
 
-static Kv *list_from_ziplist(const char *key,
-                             size_t keylen,
-                             const uint8_t *blob,
-                             size_t len,
-                             char *err,
-                             size_t errlen) {
+static Kv *list_from_ziplist(
+    const char *key, size_t keylen, const uint8_t *blob, size_t len, char *err, size_t errlen) {
     size_t n;
     Item *items = decode_ziplist(blob, len, &n, err, errlen);
     if (!items) return NULL;
@@ -113,23 +112,22 @@ static Kv *list_from_ziplist(const char *key,
         err[0] = '\0';
     } else {
         Quicklist *ql = ql_new((int)cfg.list_max_listpack_size);
-        for (size_t i = 0; i < n; i++) ql_push(ql, items[i].s, items[i].len, QL_TAIL);
+        for (size_t i = 0; i < n; i++)
+            ql_push(ql, items[i].s, items[i].len, QL_TAIL);
         kv = kv_new_ptr(key, keylen, OBJ_LIST, ENC_QUICKLIST, ql);
     }
     mem_free(items);
     return kv;
 }
 
-int rdb_legacy_list_append_ziplist(Kv *list_kv,
-                                   const uint8_t *blob,
-                                   size_t len,
-                                   char *err,
-                                   size_t errlen) {
+int rdb_legacy_list_append_ziplist(
+    Kv *list_kv, const uint8_t *blob, size_t len, char *err, size_t errlen) {
     size_t n;
     Item *items = decode_ziplist(blob, len, &n, err, errlen);
     if (!items) return -1;
     Quicklist *ql = list_kv->v.ptr;
-    for (size_t i = 0; i < n; i++) ql_push(ql, items[i].s, items[i].len, QL_TAIL);
+    for (size_t i = 0; i < n; i++)
+        ql_push(ql, items[i].s, items[i].len, QL_TAIL);
     mem_free(items);
     return 0;
 }
@@ -138,20 +136,18 @@ int rdb_legacy_list_append_ziplist(Kv *list_kv,
 
 /* A listpack hash of the npairs pairs in items (field, value, field, value ...), in that
  * order, converted to a hashtable when convert. */
-static Kv *hash_from_items(const char *key, size_t keylen, Item *items, size_t npairs, bool convert) {
+static Kv *
+hash_from_items(const char *key, size_t keylen, Item *items, size_t npairs, bool convert) {
     unsigned char *lp = lp_new(0);
-    for (size_t i = 0; i < 2 * npairs; i++) lp = lp_append(lp, items[i].s, items[i].len);
+    for (size_t i = 0; i < 2 * npairs; i++)
+        lp = lp_append(lp, items[i].s, items[i].len);
     Kv *kv = kv_new_ptr(key, keylen, OBJ_HASH, ENC_LISTPACK, lp);
     if (convert) hash_convert(kv);
     return kv;
 }
 
-static Kv *hash_from_ziplist(const char *key,
-                             size_t keylen,
-                             const uint8_t *blob,
-                             size_t len,
-                             char *err,
-                             size_t errlen) {
+static Kv *hash_from_ziplist(
+    const char *key, size_t keylen, const uint8_t *blob, size_t len, char *err, size_t errlen) {
     size_t n;
     Item *items = decode_ziplist(blob, len, &n, err, errlen);
     if (!items) return NULL;
@@ -170,12 +166,8 @@ static Kv *hash_from_ziplist(const char *key,
     return kv;
 }
 
-static Kv *hash_from_zipmap(const char *key,
-                            size_t keylen,
-                            const uint8_t *blob,
-                            size_t len,
-                            char *err,
-                            size_t errlen) {
+static Kv *hash_from_zipmap(
+    const char *key, size_t keylen, const uint8_t *blob, size_t len, char *err, size_t errlen) {
     size_t n;
     if (!zipmap_validate(blob, len, &n)) {
         snprintf(err, errlen, "zipmap integrity check failed");
@@ -252,7 +244,8 @@ static Kv *zset_from_members(const char *key, size_t keylen, Item *items, size_t
     }
     /* A listpack whatever the members' lengths, as Redis keeps the converted ziplist. */
     Item **order = mem_alloc(nmembers * sizeof(*order));
-    for (size_t i = 0; i < nmembers; i++) order[i] = &items[2 * i];
+    for (size_t i = 0; i < nmembers; i++)
+        order[i] = &items[2 * i];
     qsort(order, nmembers, sizeof(*order), cmp_member_score);
     unsigned char *lp = lp_new(0);
     for (size_t i = 0; i < nmembers; i++) {
@@ -265,12 +258,8 @@ static Kv *zset_from_members(const char *key, size_t keylen, Item *items, size_t
     return kv_new_ptr(key, keylen, OBJ_ZSET, ENC_LISTPACK, lp);
 }
 
-static Kv *zset_from_ziplist(const char *key,
-                             size_t keylen,
-                             const uint8_t *blob,
-                             size_t len,
-                             char *err,
-                             size_t errlen) {
+static Kv *zset_from_ziplist(
+    const char *key, size_t keylen, const uint8_t *blob, size_t len, char *err, size_t errlen) {
     size_t n;
     Item *items = decode_ziplist(blob, len, &n, err, errlen);
     if (!items) return NULL;

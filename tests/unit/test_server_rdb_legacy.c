@@ -46,7 +46,8 @@ static void put_u8(Blob *z, unsigned v) {
 }
 
 static void wr_le(uint8_t *p, uint64_t v, int n) {
-    for (int i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static Blob *zl_new(void) {

@@ -39,11 +39,13 @@ static void put_u8(Blob *z, unsigned v) {
 }
 
 static void put_le(Blob *z, uint64_t v, int n) {
-    for (int i = 0; i < n; i++) put_u8(z, (unsigned)(v >> (8 * i)) & 0xFF);
+    for (int i = 0; i < n; i++)
+        put_u8(z, (unsigned)(v >> (8 * i)) & 0xFF);
 }
 
 static void wr_le32(uint8_t *p, uint32_t v) {
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static void zl_begin(Blob *z) {
@@ -75,7 +77,8 @@ static void zl_add_str_form(Blob *z, const char *s, size_t len, int form, bool b
         put_u8(z, len & 0xFF);
     } else {
         put_u8(z, 0x80);
-        for (int i = 3; i >= 0; i--) put_u8(z, (unsigned)(len >> (8 * i)) & 0xFF);
+        for (int i = 3; i >= 0; i--)
+            put_u8(z, (unsigned)(len >> (8 * i)) & 0xFF);
     }
     put(z, s, len);
     z->prev_raw = z->n - start;
@@ -147,19 +150,18 @@ static const struct {
     long long v;
     unsigned enc;
 } int_cases[] = {
-    {0, 0xF1},          {12, 0xFD},         {5, 0xF6},
-    {-128, 0xFE},       {127, 0xFE},        {13, 0xFE},
-    {INT16_MIN, 0xC0},  {INT16_MAX, 0xC0},  {-8388608, 0xF0},
-    {8388607, 0xF0},    {INT32_MIN, 0xD0},  {INT32_MAX, 0xD0},
-    {LLONG_MIN, 0xE0},  {LLONG_MAX, 0xE0},  {-1, 0xF0},
-    {4294967296, 0xE0},
+    {0, 0xF1},         {12, 0xFD},        {5, 0xF6},         {-128, 0xFE},
+    {127, 0xFE},       {13, 0xFE},        {INT16_MIN, 0xC0}, {INT16_MAX, 0xC0},
+    {-8388608, 0xF0},  {8388607, 0xF0},   {INT32_MIN, 0xD0}, {INT32_MAX, 0xD0},
+    {LLONG_MIN, 0xE0}, {LLONG_MAX, 0xE0}, {-1, 0xF0},        {4294967296, 0xE0},
 };
 
 START_TEST(test_every_integer_encoding) {
     Blob z;
     zl_begin(&z);
     size_t nc = sizeof(int_cases) / sizeof(int_cases[0]);
-    for (size_t i = 0; i < nc; i++) zl_add_int(&z, int_cases[i].v, int_cases[i].enc);
+    for (size_t i = 0; i < nc; i++)
+        zl_add_int(&z, int_cases[i].v, int_cases[i].enc);
     zl_finish(&z);
     size_t n;
     ck_assert(zl_valid_exact(z.b, z.n, &n));
@@ -182,10 +184,12 @@ START_TEST(test_string_lengths_and_big_prevlen) {
      * back link, and one small entry uses the 5-byte form although it need not. */
     size_t lens[] = {0, 1, 63, 64, 300, 5, 16383, 16384, 70000, 2};
     char *buf = mem_alloc(70000);
-    for (size_t i = 0; i < 70000; i++) buf[i] = (char)('a' + i % 26);
+    for (size_t i = 0; i < 70000; i++)
+        buf[i] = (char)('a' + i % 26);
     Blob z;
     zl_begin(&z);
-    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) zl_add_str(&z, buf, lens[i]);
+    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+        zl_add_str(&z, buf, lens[i]);
     zl_add_str_form(&z, "x", 1, 2, true); /* non-canonical 14-bit form + forced big link */
     zl_add_int(&z, 7, 0xF8);
     zl_finish(&z);
@@ -317,8 +321,8 @@ static void walk_ziplist(const uint8_t *c, size_t n, size_t count) {
 
 START_TEST(test_mutated_ziplists) {
     Blob z = sample_ziplist();
-    const uint8_t vals[] = {0x00, 0x01, 0x3F, 0x40, 0x7F, 0x80, 0xC0, 0xD0, 0xE0,
-                            0xF0, 0xF1, 0xFD, 0xFE, 0xFF};
+    const uint8_t vals[] = {0x00, 0x01, 0x3F, 0x40, 0x7F, 0x80, 0xC0,
+                            0xD0, 0xE0, 0xF0, 0xF1, 0xFD, 0xFE, 0xFF};
     int accepted = 0;
     for (size_t i = 0; i < z.n; i++) {
         for (size_t k = 0; k < sizeof(vals) + 4; k++) {
@@ -343,7 +347,8 @@ START_TEST(test_mutated_ziplists) {
     for (int round = 0; round < 20000; round++) {
         uint8_t *c = exact_copy(z.b, z.n);
         int flips = 1 + (int)(rng() % 4);
-        for (int f = 0; f < flips; f++) c[rng() % z.n] = (uint8_t)rng();
+        for (int f = 0; f < flips; f++)
+            c[rng() % z.n] = (uint8_t)rng();
         size_t n;
         if (ziplist_validate(c, z.n, &n)) walk_ziplist(c, z.n, n);
         ZiplistIter it;
@@ -374,7 +379,8 @@ static void zm_add(Blob *z, const char *f, size_t flen, const char *v, size_t vl
     zm_len(z, vlen);
     put_u8(z, fr);
     put(z, v, vlen);
-    for (unsigned i = 0; i < fr; i++) put_u8(z, 0);
+    for (unsigned i = 0; i < fr; i++)
+        put_u8(z, 0);
     z->count++;
 }
 
@@ -443,7 +449,8 @@ START_TEST(test_garbled_zipmaps) {
     for (int round = 0; round < 20000; round++) {
         uint8_t *c = exact_copy(z.b, z.n);
         int flips = 1 + (int)(rng() % 3);
-        for (int f = 0; f < flips; f++) c[rng() % z.n] = (uint8_t)rng();
+        for (int f = 0; f < flips; f++)
+            c[rng() % z.n] = (uint8_t)rng();
         size_t n;
         bool ok = zipmap_validate(c, z.n, &n);
         ZipmapIter it;

@@ -977,8 +977,8 @@ static int rd_object(RdbReader *r, int type, const char *key, size_t klen, Kv **
         char e[256];
         e[0] = '\0';
         kv = rdb_legacy_blob_to_kv(type, key, klen, (unsigned char *)s, len, e, sizeof(e));
-        if (!kv) {
-            rd_fail(r, "%s", e[0] ? e : "Ziplist integrity check failed.");
+        if (!kv && e[0] != '\0') { /* NULL with "" = an empty ziplist: skip the key */
+            rd_fail(r, "%s", e);
             goto fail;
         }
         break;
@@ -994,7 +994,7 @@ static int rd_object(RdbReader *r, int type, const char *key, size_t klen, Kv **
         return rd_fail(r, "Unknown RDB encoding type %d", type);
     }
     mem_free(s);
-    if (kv_elements(kv) == 0) {
+    if (kv && kv_elements(kv) == 0) {
         kv_free(kv);
         kv = NULL;
     }

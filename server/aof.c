@@ -788,11 +788,6 @@ static int write_base_file(const char *path, bool in_child, bool *rdb) {
         RdbSaveInfo rsi = {.repl_id = NULL, .repl_offset = 0, .aof_base = true};
         r = rdb_save_fd(fd, &rsi, in_child);
         if (r == 0) *rdb = true;
-        else if (errno == ENOSYS) {
-            /* an RDB writer is not linked in: the command form holds the same data */
-            if (ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0)
-                r = write_base_commands(fd, in_child);
-        }
     } else {
         r = write_base_commands(fd, in_child);
     }

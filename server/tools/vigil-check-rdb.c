@@ -6,6 +6,7 @@
  *
  * Only what the loader needs is set up: the default configuration, the databases and the
  * clock. No event loop exists, so the loader is told never to serve events. */
+#include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -29,6 +30,7 @@ int main(int argc, char **argv) {
     /* no event loop here: never hand control to it while loading */
     cfg.loading_process_events_interval_bytes = LLONG_MAX / 2;
     log_set_level(LOG_WARN);
+    srv.wall_offset_us = clock_wall_us() - clock_mono_us(); /* what the cron keeps fresh */
     server_update_time();
     srv.ndbs = (int)cfg.databases;
     srv.dbs = mem_calloc(sizeof(Db) * (size_t)srv.ndbs);

@@ -15,6 +15,10 @@
                       connected while loading gets -LOADING for GET, INFO says loading:1 with
                       the loading_* fields, then everything is there
   expired_skipped     keys whose TTL passed after SAVE are not loaded (vigil and redis agree)
+  crafted             hand-made files: LIST, ZSET with text scores, EXPIRETIME in seconds,
+                      IDLE/FREQ, an empty set (skipped) load; duplicates, a db index out of
+                      range, streams/functions/modules, unknown types and bad blobs are
+                      refused with their reason
   checker             vigil-check-rdb exit codes and report lines (OK, truncated, missing)
   fuzz                every truncation and a byte flip at every position of a small file of
                       every encoding: vigil-check-rdb exits 0 or 1, never crashes (run it in
@@ -326,6 +330,67 @@ class Checks:
                 assert 590000 < r.pttl("later") <= 600000
             finally:
                 stop(srv)
+
+    def check_crafted(self):
+        """Hand-made files: the older encodings Redis 7.0 still reads, and what it refuses."""
+        def ln(n):
+            return bytes([n]) if n < 64 else bytes([0x40 | (n >> 8), n & 0xff])
+
+        def st(b):
+            b = b if isinstance(b, bytes) else str(b).encode()
+            return ln(len(b)) + b
+
+        def rdb(body, ver=b"0010"):
+            return b"REDIS" + ver + body + b"\xff" + b"\0" * 8
+
+        later = int(time.time()) + 100000
+        old = (b"\xfe\x00" + b"\x01" + st("list") + ln(3) + st("a") + st("b") + st("c") +
+               b"\x03" + st("zs") + ln(3) + st("x") + b"\x031.5" + st("y") + b"\xfe" +
+               st("z") + b"\xff" +
+               b"\xfd" + later.to_bytes(4, "little") + b"\x00" + st("secs") + st("v") +
+               b"\xf8" + ln(5) + b"\x00" + st("idle") + st("i") +
+               b"\xf9\x07" + b"\x00" + st("freq") + st("f") +
+               b"\x02" + st("emptyset") + ln(0) +
+               b"\x04" + st("h") + ln(1) + st("f") + st("v") +
+               b"\xc0\x07\x00")  # ignored: after EOF
+        srv = None
+        d = tempfile.mkdtemp(prefix="vigil-rdbcraft-", dir=self.tmp)
+        path = os.path.join(d, "old.rdb")
+        with open(path, "wb") as f:
+            f.write(rdb(old[:old.index(b"\xc0\x07")], b"0006"))
+        srv = start_on(self.binary, path)
+        try:
+            r = client(srv.port)
+            assert r.lrange("list", 0, -1) == [b"a", b"b", b"c"]
+            assert r.zrange("zs", 0, -1, withscores=True) == [
+                (b"z", float("-inf")), (b"x", 1.5), (b"y", float("inf"))]
+            assert r.object("encoding", "zs") == b"listpack"
+            assert 99000 <= r.ttl("secs") <= 100000, r.ttl("secs")
+            assert r.get("idle") == b"i" and r.get("freq") == b"f"
+            assert r.exists("emptyset") == 0 and r.dbsize() == 6, r.dbsize()
+            assert r.hgetall("h") == {b"f": b"v"}
+        finally:
+            stop(srv)
+        bad = {
+            "Duplicate set members detected":
+                b"\x02" + st("s") + ln(2) + st("m") + st("m"),
+            "Duplicate key 'k' in DB 0":
+                b"\x00" + st("k") + st("1") + b"\x00" + st("k") + st("2"),
+            "Duplicate hash fields detected":
+                b"\x04" + st("h") + ln(2) + st("f") + st("1") + st("f") + st("2"),
+            "Duplicate zset fields detected":
+                b"\x05" + st("z") + ln(2) + st("m") + b"\0" * 8 + st("m") + b"\0" * 8,
+            "DB index 99 is out of range": b"\xfe" + ln(99),
+            "contains streams, not supported": b"\x0f" + st("x") + ln(0),
+            "contains functions, not supported": b"\xf5" + st("#!lua name=x"),
+            "contains module data, not supported": b"\x07" + st("m"),
+            "Unknown RDB encoding type 42": b"\x2a" + st("x"),
+            "Listpack integrity check failed": b"\x10" + st("h") + st(b"\x07\0\0\0\0\0\xfe"),
+            "Intset integrity check failed": b"\x0b" + st("s") + st(b"\x03\0\0\0\0\0\0\0"),
+        }
+        for want, body in bad.items():
+            out = self.failed_start(rdb(body))
+            assert want in out and "dump.rdb at offset" in out, (want, out)
 
     def check_checker(self):
         path, _ = self.saved_by(self.binary, "chk.rdb")

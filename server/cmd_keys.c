@@ -229,6 +229,7 @@ static int flush_parse_or_reply(Client *c) {
 static void cmd_flushdb(Client *c) {
     if (flush_parse_or_reply(c) != 0) return;
     srv.dirty += db_flush(c->db);
+    propagate_force(c); /* even an empty db's flush reaches the AOF and replicas (7.0) */
     reply_ok(c);
 }
 
@@ -243,6 +244,7 @@ static void cmd_flushall(Client *c) {
         srv.dirty += db_flush(db_get(i));
     if (child_active_type() == CHILD_RDB) child_kill();
     if (cfg.save_params && cfg.save_params[0]) bgsave_save_sync();
+    propagate_force(c); /* the save left dirty at 0: propagate all the same, as 7.0 does */
     reply_ok(c);
 }
 

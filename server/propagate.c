@@ -37,7 +37,8 @@ static size_t emit_cap;
 
 /* The current call's requests (propagate_rewrite / _prevent / _force_repl), consumed by the
  * propagate_after_call that ends it. Procs do not nest, except EXEC, which asks none. */
-static bool rewritten, prevented, forced_repl;
+static bool rewritten, prevented;
+static int forced; /* PROPAGATE_* targets the call propagates to even unchanged */
 static int rw_argc;
 static size_t rw_first;
 /* No MULTI around this command's ops: it only expired keys it came across. */
@@ -98,7 +99,8 @@ static void emit_op(const Op *op) {
 }
 
 static void reset_call_requests(void) {
-    rewritten = prevented = forced_repl = false;
+    rewritten = prevented = false;
+    forced = 0;
 }
 
 static bool is_arbitrary_keys_reader(const Command *cmd) {
@@ -107,14 +109,15 @@ static bool is_arbitrary_keys_reader(const Command *cmd) {
 }
 
 void propagate_after_call(Client *c, Command *cmd, long long dirty_before) {
-    no_wrap = is_arbitrary_keys_reader(cmd);
+    /* only a command that expired several keys can need this (and then costs the names) */
+    no_wrap = nops > 1 && is_arbitrary_keys_reader(cmd);
     bool blocked = (c->flags & CLIENT_BLOCKED) != 0;
     bool loader = (c->flags & CLIENT_AOF_LOADER) != 0;
     int targets = 0;
     /* Only write commands: EXEC's dirty counts its queue's, which propagated themselves. */
     if ((cmd->spec->flags & CMD_WRITE) && srv.dirty != dirty_before && !prevented)
         targets = PROPAGATE_AOF | PROPAGATE_REPL;
-    if (forced_repl) targets |= PROPAGATE_REPL;
+    targets |= forced;
     targets &= active_targets();
     if (blocked || loader || !targets) {
         reset_call_requests();
@@ -171,7 +174,12 @@ void propagate_prevent(Client *c) {
 }
 
 void propagate_force_repl(Client *c) {
-    if (!(c->flags & CLIENT_AOF_LOADER) && active_targets()) forced_repl = true;
+    if (!(c->flags & CLIENT_AOF_LOADER) && active_targets()) forced |= PROPAGATE_REPL;
+}
+
+void propagate_force(Client *c) {
+    if (!(c->flags & CLIENT_AOF_LOADER) && active_targets())
+        forced |= PROPAGATE_AOF | PROPAGATE_REPL;
 }
 
 void propagate_expired_key(Db *db, const char *key, size_t len) {

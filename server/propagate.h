@@ -46,6 +46,9 @@ void propagate_prevent(Client *c);
  * (PUBLISH); the AOF never gets it. */
 void propagate_force_repl(Client *c);
 
+/* Propagate the call's own command everywhere even though the dataset did not change
+ * (FLUSHALL and FLUSHDB of empty databases, as Redis 7.0 forces them). */
+void propagate_force(Client *c);
 /* A key removed because its TTL passed (lazy or active expiry): a DEL. */
 void propagate_expired_key(Db *db, const char *key, size_t len);
 

@@ -209,11 +209,11 @@ def write_keys(port, n, prefix="k"):
 
 # ---- drills: each returns a one-line summary, raises AssertionError on a violation ------
 
-def drill_fsync(binary, policy, seconds):
+def drill_fsync(binary, policy, seconds, depth=8):
     node = Node(binary, ("--appendonly", "yes", "--appendfsync", policy))
     try:
         srv = node.start()
-        w = Writer(srv.port)
+        w = Writer(srv.port, depth=depth)
         w.start()
         time.sleep(seconds)
         kill_t = time.monotonic()
@@ -227,7 +227,7 @@ def drill_fsync(binary, policy, seconds):
         lost = verify_log(vals, w, policy, kill_t)
         problems = node.stop()
         assert not problems, problems
-        return (f"{policy}: sent {w.sent + 1}, acked {w.acked}, recovered {len(vals)}, "
+        return (f"{policy} (depth {depth}): sent {w.sent + 1}, acked {w.acked}, recovered {len(vals)}, "
                 f"lost acked {lost}")
     finally:
         node.remove()

@@ -25,6 +25,15 @@ int aof_load_at_startup(void);
  * incremental file new writes go to. 0, or -1 after logging. */
 int aof_open_at_startup(void);
 
+/* Load one AOF file (`path`, called `name` in messages) into the databases: an RDB image
+ * first when it starts with "REDIS" (base files only), then commands, run through a client
+ * without a connection. `offset_before` is what earlier files of the same load consumed
+ * (loading progress); *size gets this file's size once loaded. A truncated last command in
+ * the last file is cut off (ftruncate) under aof-load-truncated. 0, or -1 after logging why
+ * the server must not start. */
+int aof_load_file(const char *path, const char *name, bool is_base, bool is_last,
+                  long long offset_before, long long *size);
+
 /* Append one command, executed in db `dbid`, to the AOF buffer (SELECT is added when the
  * db differs from the previous command's). */
 void aof_feed(int dbid, const RespArg *argv, int argc);

@@ -195,6 +195,9 @@ int server_init(void) {
     util_random_hex(srv.run_id, 40);
     srv.run_id[40] = '\0';
     srv.loop = ev_default_loop(EVFLAG_AUTO);
+    /* libev's default loop reaps every child on SIGCHLD (waitpid(-1)), which would steal the
+     * exit status childproc.c reaps from the cron: take SIGCHLD back. */
+    signal(SIGCHLD, SIG_DFL);
     srv.mono_start_us = clock_mono_us();
     resync_wall_clock();
     srv.start_wall_ms = srv.now_ms;

@@ -236,8 +236,9 @@ class Checks:
                   + probe.stdout.decode(errors="replace").strip().splitlines()[-1])
             return
         keep = tempfile.mkdtemp(dir=self.tmp)
-        srv = itlib.Server(VIGIL, extra=("--appendonly", "yes", "--appendfsync", "always",
-                                         "--dir", keep))
+        # a RESP base: this check is about the incremental file's tail
+        args = ("--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--dir", keep)
+        srv = itlib.Server(VIGIL, extra=args + ("--appendfsync", "always"))
         try:
             s = itlib.connect(srv.port)
             for i in range(50):
@@ -260,7 +261,7 @@ class Checks:
         assert run(CHECK, manifest)[0] == 1
         rc, out = run(CHECK, "--fix", "--yes", manifest)
         assert rc == 0, out
-        srv = itlib.Server(VIGIL, extra=("--appendonly", "yes", "--dir", keep))
+        srv = itlib.Server(VIGIL, extra=args)
         try:
             s = itlib.connect(srv.port)
             assert itlib.call(s, "DBSIZE") == b":49\r\n"

@@ -15,7 +15,8 @@ during BGSAVE leaves the previous dump.rdb byte for byte, and the server loads i
 
 Each drill runs on vigil-server, and on the reference redis-server too, which keeps the
 drills honest (a drill that fails on Redis is wrong). A drill that needs a piece vigil does
-not have yet (appendonly refused by --check-config, RDB loading) prints SKIP for vigil.
+not have yet (appendonly refused by --check-config, RDB loading) prints SKIP for vigil;
+without RDB loading, vigil's AOF drills run with aof-use-rdb-preamble no (a RESP base).
 This file is the short round (< 30 s); test_slow_durability.py repeats the drills with more
 rounds, sizes and durations through run_drills().
 Env: VIGIL_SERVER, REDIS_SERVER, VIGIL_CHECK_AOF.
@@ -138,11 +139,16 @@ def info_field(sock, section, field):
     return None
 
 
+# Arguments added to every start of a binary (set by run_drills for vigil while it lacks a
+# piece: without RDB loading, its AOF drills use a RESP base).
+EXTRA_ARGS = {}
+
+
 class Node:
     """A server whose data dir outlives its processes (restart = same dir)."""
 
     def __init__(self, binary, args):
-        self.binary, self.args = binary, tuple(args)
+        self.binary, self.args = binary, tuple(args) + EXTRA_ARGS.get(binary, ())
         self.data = tempfile.mkdtemp(prefix="vigil-dur-")
         self.srv = None
 
@@ -348,6 +354,12 @@ def run_drills(plan):
     for name, need, fn, args in plan:
         for who, binary in (("redis", REDIS), ("vigil", VIGIL)):
             if who == "vigil":
+                if "rdb" not in missing:
+                    missing["rdb"] = vigil_missing("rdb")
+                    if missing["rdb"]:
+                        EXTRA_ARGS[VIGIL] = ("--aof-use-rdb-preamble", "no")
+                        print(f"NOTE vigil's AOF drills use aof-use-rdb-preamble no: "
+                              f"{missing['rdb']}", flush=True)
                 if need not in missing:
                     missing[need] = vigil_missing(need)
                 if missing[need]:

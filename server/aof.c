@@ -485,7 +485,6 @@ static void aof_flush(bool force) {
     }
     postponed_since_ms = 0;
 
-    int64_t start_us = clock_mono_us();
     size_t done = 0;
     int err = 0;
     while (done < abuf.len) {
@@ -501,13 +500,18 @@ static void aof_flush(bool force) {
         }
         done += (size_t)n;
     }
-    VG_UNUSED(start_us);
     if (done != abuf.len) {
+        /* the cron retries every tick: say it at most every 30 s, as Redis */
+        static int64_t last_logged_ms;
+        bool say = server_now_ms() - last_logged_ms >= 30000;
+        if (say) last_logged_ms = server_now_ms();
         if (done == 0) {
-            log_warn("Error writing to the AOF file: %s", strerror(err));
+            if (say) log_warn("Error writing to the AOF file: %s", strerror(err));
         } else {
-            log_warn("Short write while writing to the AOF file: (nwritten=%zu, expected=%zu)",
-                     done, abuf.len);
+            if (say)
+                log_warn("Short write while writing to the AOF file: (nwritten=%zu, "
+                         "expected=%zu)",
+                         done, abuf.len);
             /* Take the half command back, so the file stays a sequence of whole commands;
              * if that fails, keep what went out and write only the rest later. */
             if (ftruncate(aof_fd, incr_size) == 0) {

@@ -200,11 +200,14 @@ for name in redis vigil; do
     pop=$(cli "$name" debug populate "$KEYS" key 16 2>&1)
     [ "$pop" = OK ] || { echo "persist: DEBUG POPULATE on $name: $pop" >&2; stop_one "$name"; continue; }
     read -r save_ms status <<<"$(bgsave_ms "${port[$name]}")"
+    [ "$save_ms" = error ] && echo "persist: $name BGSAVE: $status" >&2 && status=error
     size=$(stat -c %s "$dir/dump.rdb" 2>/dev/null || echo "-")
     [ "$status" = ok ] || save_ms="$save_ms($status)"
     stop_one "$name"
     load_ms=failed dbsize=-
-    if [ -f "$dir/dump.rdb" ] && start "$name" "$b" "$dir" --appendonly no >"$tmp/load_ms" 2>/dev/null; then
+    if [ ! -f "$dir/dump.rdb" ]; then
+        load_ms=no-file
+    elif start "$name" "$b" "$dir" --appendonly no >"$tmp/load_ms" 2>/dev/null; then
         load_ms=$(cat "$tmp/load_ms")
         dbsize=$(cli "$name" dbsize)
     else

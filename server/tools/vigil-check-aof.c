@@ -48,12 +48,21 @@
 
 /* The longest "*<n>" / "$<len>" line accepted; Redis reads them with a 128-byte fgets. */
 #define NUM_LINE_MAX 128
-/* Redis's proto-max-bulk-len upper bound (it is a long long option; 512 MiB default). */
-#define MAX_ARGC (1024LL * 1024 * 1024)
+/* An argument count past this is corruption, not a command: Redis's request limit is
+ * INT_MAX, and no command an AOF holds comes near a billion arguments. */
+#define MAX_ARGC          (1024LL * 1024 * 1024)
 #define MANIFEST_LINE_MAX 1024
 
-enum { PARSE_OK = 0, PARSE_TRUNCATED = 1, PARSE_BAD = 2 };
-enum { CHECK_OK, CHECK_EMPTY, CHECK_FIXED };
+enum {
+    PARSE_OK = 0,
+    PARSE_TRUNCATED = 1,
+    PARSE_BAD = 2
+};
+enum {
+    CHECK_OK,
+    CHECK_EMPTY,
+    CHECK_FIXED
+};
 
 typedef struct Options {
     bool fix;
@@ -137,8 +146,10 @@ static int scan_bulk(Scan *s, long long *first, long long *len) {
     int rc = scan_number_line(s, '$', len);
     if (rc != PARSE_OK) return rc;
     if (*len < 0 || *len > LLONG_MAX - 2) {
-        scan_error(s, s->cur, "Expected to read string of %lld bytes, which is not in the "
-                              "suitable range", *len);
+        scan_error(s, s->cur,
+                   "Expected to read string of %lld bytes, which is not in the "
+                   "suitable range",
+                   *len);
         return PARSE_BAD;
     }
     if (s->size - s->cur < *len) {
@@ -202,7 +213,8 @@ static long long check_rdb_part(int fd, const char *filename) {
     if (!dbs_ready) { /* the loader fills srv.dbs, as at start-up */
         srv.ndbs = (int)cfg.databases;
         srv.dbs = mem_calloc(sizeof(Db) * (size_t)srv.ndbs);
-        for (int i = 0; i < srv.ndbs; i++) db_init(&srv.dbs[i], i);
+        for (int i = 0; i < srv.ndbs; i++)
+            db_init(&srv.dbs[i], i);
         dbs_ready = true;
     }
     printf("The AOF appears to start with an RDB preamble.\n"
@@ -247,9 +259,41 @@ static int truncate_file(const char *path, long long size) {
     return rc;
 }
 
+/* Commands and annotations from s->cur to the end. *ok_up_to (and *ok_line) get the end of
+ * the last whole command outside MULTI: what a fix keeps. PARSE_OK when that is the end. */
+static int scan_file(
+    Scan *s, const char *filename, const char *path, long long *ok_up_to, long long *ok_line) {
+    int rc = PARSE_OK;
+    *ok_up_to = s->cur;
+    *ok_line = s->line;
+    while (s->cur < s->size) {
+        if (!s->multi) {
+            *ok_up_to = s->cur;
+            *ok_line = s->line;
+        }
+        unsigned char c = s->p[s->cur];
+        if (c == '#') {
+            rc = scan_annotation(s);
+        } else if (c == '*') {
+            rc = scan_command(s, path);
+        } else {
+            scan_error(s, s->cur, "AOF %s format error", filename);
+            rc = PARSE_BAD;
+        }
+        if (rc != PARSE_OK) return rc;
+    }
+    if (s->multi) {
+        scan_error(s, s->cur, "Reached EOF before reading EXEC for MULTI");
+        return PARSE_TRUNCATED;
+    }
+    *ok_up_to = s->size;
+    *ok_line = s->line;
+    return PARSE_OK;
+}
+
 /* Check one file; exits(1) on anything not valid and not fixed. */
-static int check_single(const char *filename, const char *path, bool last_file, bool maybe_rdb,
-                        const Options *o) {
+static int check_single(
+    const char *filename, const char *path, bool last_file, bool maybe_rdb, const Options *o) {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
         printf("Cannot open file %s: %s, aborting...\n", path, strerror(errno));
@@ -277,33 +321,8 @@ static int check_single(const char *filename, const char *path, bool last_file, 
     }
     close(fd);
 
-    int rc = PARSE_OK;
-    long long ok_up_to = s.cur, ok_line = s.line;
-    while (s.cur < s.size) {
-        if (!s.multi) {
-            ok_up_to = s.cur;
-            ok_line = s.line;
-        }
-        unsigned char c = s.p[s.cur];
-        if (c == '#') {
-            rc = scan_annotation(&s);
-        } else if (c == '*') {
-            rc = scan_command(&s, path);
-        } else {
-            scan_error(&s, s.cur, "AOF %s format error", filename);
-            rc = PARSE_BAD;
-        }
-        if (rc != PARSE_OK) break;
-    }
-    if (rc == PARSE_OK) {
-        if (s.multi) {
-            scan_error(&s, s.cur, "Reached EOF before reading EXEC for MULTI");
-            rc = PARSE_TRUNCATED;
-        } else {
-            ok_up_to = s.size;
-            ok_line = s.line;
-        }
-    }
+    long long ok_up_to, ok_line;
+    int rc = scan_file(&s, filename, path, &ok_up_to, &ok_line);
     munmap((void *)s.p, (size_t)s.size);
     if (rc != PARSE_OK) printf("%s\n", s.err);
     long long diff = s.size - ok_up_to;
@@ -379,7 +398,8 @@ static bool file_is_manifest(const char *path) {
     }
     char buf[MANIFEST_LINE_MAX + 1];
     bool yes = false;
-    while (!yes && fgets(buf, sizeof(buf), f)) yes = buf[0] != '#' && !strncmp(buf, "file", 4);
+    while (!yes && fgets(buf, sizeof(buf), f))
+        yes = buf[0] != '#' && !strncmp(buf, "file", 4);
     fclose(f);
     return yes;
 }
@@ -424,12 +444,14 @@ static void manifest_load(const char *path, Manifest *m) {
         RespArg *w;
         int n = resp_split_args(buf, len, &w);
         AofFile ai = {0};
-        const char *err = n <= 0 ? "Invalid AOF manifest file format"
-                                 : manifest_parse_words(w, n, &ai);
+        const char *err =
+            n <= 0 ? "Invalid AOF manifest file format" : manifest_parse_words(w, n, &ai);
         if (n > 0) resp_split_free(w, n);
         if (!err && ai.type == 'b' && have_base) err = "Found duplicate base file information";
-        if (!err && ai.type == 'i' && ai.seq <= maxseq) err = "Found a non-monotonic sequence number";
-        if (!err && ai.type != 'b' && ai.type != 'h' && ai.type != 'i') err = "Unknown AOF file type";
+        if (!err && ai.type == 'i' && ai.seq <= maxseq)
+            err = "Found a non-monotonic sequence number";
+        if (!err && ai.type != 'b' && ai.type != 'h' && ai.type != 'i')
+            err = "Unknown AOF file type";
         if (err) manifest_fail(lineno, buf, err);
         if (ai.type == 'b') {
             have_base = true;
@@ -454,7 +476,8 @@ static void check_manifest(const char *manifest_path, const Options *o) {
     printf("Start checking Multi Part AOF\n");
     manifest_load(manifest_path, &m);
     int last = m.n - 1;
-    while (last >= 0 && !m.files[last].name) last--;
+    while (last >= 0 && !m.files[last].name)
+        last--;
     bool incr_started = false;
     for (int i = 0; i < m.n; i++) {
         AofFile *ai = &m.files[i];
@@ -474,7 +497,8 @@ static void check_manifest(const char *manifest_path, const Options *o) {
         int ret = check_single(ai->name, path, i == last, i == 0, o);
         print_verdict(ret, ai->name, i == 0 ? "BASE AOF" : "INCR AOF");
     }
-    for (int i = 0; i < m.n; i++) free(m.files[i].name);
+    for (int i = 0; i < m.n; i++)
+        free(m.files[i].name);
     free(m.files);
     free(copy);
     printf("All AOF files and manifest are valid\n");

@@ -7,12 +7,13 @@
 #   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j2
 #   bench/persist.sh                     # uses $VIGIL_SERVER or build/bin/vigil-server
 #   bench/persist.sh path/to/vigil-server
-#   N=200000 KEYS=1000000 bench/persist.sh
+#   ROUNDS=3 N=200000 KEYS=1000000 bench/persist.sh
 #
 # What it does, each server on a free 127.0.0.1 port in its own temp dir (--save ''
 # --enable-debug-command yes), the two servers measured one after the other, never at once:
 #   1. SET throughput: redis-benchmark -t set -c 50 -n N (200000) -r 100000, with -P 1 and
-#      -P 16, under four configurations, each on freshly started servers:
+#      -P 16, under four configurations, each on freshly started servers, ROUNDS (3) rounds
+#      alternating which server goes first; medians, and every round's figure:
 #        appendonly no | appendonly yes + appendfsync no | everysec | always
 #      (the AOF rows measure the write path: feed, write(2) before replies, fsync per policy;
 #      on tmpfs fsync is free, so run it where /tmp is a real disk to see `always`).
@@ -28,6 +29,7 @@
 # a figure. Both servers are stopped by PID on exit (TERM, then KILL after 10 s).
 set -euo pipefail
 
+ROUNDS=${ROUNDS:-3}
 N=${N:-200000}
 KEYS=${KEYS:-1000000}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -73,14 +75,21 @@ cli() { # name args...
     redis-cli -h 127.0.0.1 -p "${port[$name]}" "$@"
 }
 
-# wait_pong PORT START_NS: prints the ms from START_NS (date +%s%N) to the first +PONG
-# (-LOADING and refused connections are polled again every 10 ms, for 600 s at most).
+# wait_pong PORT START_NS PID: prints the ms from START_NS (date +%s%N) to the first +PONG
+# (-LOADING and refused connections are polled again every 10 ms, for 600 s at most);
+# fails at once if PID exits (a file it refuses to load).
 wait_pong() {
-    "$PY" - "$1" "$2" <<'EOF'
+    "$PY" - "$1" "$2" "$3" <<'EOF'
 import socket, sys, time
-port, start_ns = int(sys.argv[1]), int(sys.argv[2])
+port, start_ns, pid = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+def alive():  # an exited child stays a zombie until bash reaps it
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 deadline = time.monotonic() + 600
-while time.monotonic() < deadline:
+while time.monotonic() < deadline and alive():
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
             s.sendall(b"PING\r\n")
@@ -103,12 +112,16 @@ start() { # name binary dir extra-args...: starts and waits for +PONG; prints ms
     "$b" --bind 127.0.0.1 --port "${port[$name]}" --dir "$dir" --save '' \
         --enable-debug-command yes "$@" >>"$dir/log" 2>&1 &
     pid[$name]=$!
-    if ! wait_pong "${port[$name]}" "$t0"; then
+    if ! wait_pong "${port[$name]}" "$t0" "${pid[$name]}"; then
         echo "persist: $name ($b) did not start:" >&2
         tail -20 "$dir/log" >&2
         return 1
     fi
     kill -0 "${pid[$name]}" 2>/dev/null || { echo "persist: $name exited" >&2; return 1; }
+}
+
+median() { # numbers... (lower middle for an even count)
+    printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
 }
 
 set_rps() { # name extra-flags -> ops/s of redis-benchmark SET
@@ -131,29 +144,43 @@ configs=("appendonly no|--appendonly no"
     "aof fsync no|--appendonly yes --appendfsync no"
     "aof everysec|--appendonly yes --appendfsync everysec"
     "aof always|--appendonly yes --appendfsync always")
-printf '%-16s %-6s %12s %12s %7s\n' "config" "SET" "redis ops/s" "vigil ops/s" "v/r"
-printf '%-16s %-6s %12s %12s %7s\n' "------" "---" "-----------" "-----------" "---"
-for c in "${configs[@]}"; do
-    IFS='|' read -r label args <<<"$c"
-    declare -A res=()
-    for name in redis vigil; do
-        b=$REDIS
-        [ $name = vigil ] && b=$VIGIL
-        rm -rf "${tmp:?}/$name"
-        # shellcheck disable=SC2086 # args is a word list on purpose
-        if start "$name" "$b" "$tmp/$name" $args >/dev/null; then
-            res[$name,1]=$(set_rps "$name" -P 1)
-            res[$name,16]=$(set_rps "$name" -P 16)
-        else
-            res[$name,1]=0
-            res[$name,16]=0
-        fi
-        stop_one "$name"
+declare -A res=()
+for ((round = 1; round <= ROUNDS; round++)); do
+    if ((round % 2)); then order=(redis vigil); else order=(vigil redis); fi
+    for idx in "${!configs[@]}"; do
+        IFS='|' read -r _ args <<<"${configs[$idx]}"
+        for name in "${order[@]}"; do
+            b=$REDIS
+            [ "$name" = vigil ] && b=$VIGIL
+            rm -rf "${tmp:?}/$name"
+            # shellcheck disable=SC2086 # args is a word list on purpose
+            if start "$name" "$b" "$tmp/$name" $args >/dev/null; then
+                res[$name,$idx,1,$round]=$(set_rps "$name" -P 1)
+                res[$name,$idx,16,$round]=$(set_rps "$name" -P 16)
+            else
+                res[$name,$idx,1,$round]=0
+                res[$name,$idx,16,$round]=0
+            fi
+            stop_one "$name"
+        done
     done
+    echo "round $round/$ROUNDS done" >&2
+done
+printf '%-16s %-6s %12s %12s %7s   %s\n' "config" "SET" "redis ops/s" "vigil ops/s" "v/r" \
+    "(medians of $ROUNDS rounds; redis rounds / vigil rounds)"
+printf '%-16s %-6s %12s %12s %7s\n' "------" "---" "-----------" "-----------" "---"
+for idx in "${!configs[@]}"; do
+    IFS='|' read -r label _ <<<"${configs[$idx]}"
     for p in 1 16; do
-        printf '%-16s %-6s %12s %12s %7.2f\n' "$label" "-P $p" "${res[redis,$p]}" \
-            "${res[vigil,$p]}" \
-            "$(awk -v a="${res[vigil,$p]}" -v b="${res[redis,$p]}" 'BEGIN {print (b > 0 ? a / b : 0)}')"
+        declare -a rr=() vr=()
+        for ((round = 1; round <= ROUNDS; round++)); do
+            rr+=("${res[redis,$idx,$p,$round]}")
+            vr+=("${res[vigil,$idx,$p,$round]}")
+        done
+        mr=$(median "${rr[@]}")
+        mv=$(median "${vr[@]}")
+        printf '%-16s %-6s %12s %12s %7.2f   %s / %s\n' "$label" "-P $p" "$mr" "$mv" \
+            "$(awk -v a="$mv" -v b="$mr" 'BEGIN {print (b > 0 ? a / b : 0)}')" "${rr[*]}" "${vr[*]}"
     done
 done
 echo
@@ -193,7 +220,7 @@ printf '%-8s %12s %14s %12s %16s %10s\n' "------" "---------" "--------------" "
     "--------------" "------"
 for name in redis vigil; do
     b=$REDIS
-    [ $name = vigil ] && b=$VIGIL
+    [ "$name" = vigil ] && b=$VIGIL
     dir=$tmp/$name-rdb
     rm -rf "$dir"
     start "$name" "$b" "$dir" --appendonly no >/dev/null || continue

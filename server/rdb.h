@@ -50,7 +50,10 @@ int rdb_load_file(const char *path, RdbLoadInfo *info, char *err, size_t errlen)
 
 /* The same from an open fd positioned at the start of an RDB image (an AOF base file or an
  * RDB preamble); *consumed gets the exact number of bytes the image took, so the caller can
- * go on reading after it. `name` is used in messages. */
+ * go on reading after it. `name` is used in messages. Unlike rdb_load_file, keys whose TTL
+ * has passed are kept (Redis's RDB-preamble rule: the commands that follow may touch them);
+ * they expire as usual afterwards. A regular file is read ahead in blocks and the fd is
+ * seeked back to just after the image. */
 int rdb_load_fd(int fd, const char *name, RdbLoadInfo *info, long long *consumed, char *err,
                 size_t errlen);
 

@@ -317,6 +317,14 @@ static Kv *set_kv_new_empty(const char *key, size_t klen) {
     return kv_new_ptr(key, klen, OBJ_SET, ENC_INTSET, intset_new());
 }
 
+Kv *set_kv_new_for_load(const char *key, size_t klen, size_t size_hint) {
+    return set_kv_new(key, klen, true, size_hint);
+}
+
+bool set_add_member(Kv *kv, const char *s, size_t len) {
+    return set_add(kv, s, len);
+}
+
 /* ------------------------------------------------------------------------------------------
  * Random members */
 

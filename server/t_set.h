@@ -49,4 +49,11 @@ bool set_contains(const Kv *kv, const char *s, size_t len);
 /* Number of members (O(1) for every encoding). */
 unsigned long set_size(const Kv *kv);
 
+/* Building a set (RDB loading): an empty set Kv about to receive size_hint members (intset,
+ * or a hashtable past set-max-intset-entries), and adding members to it with SADD's
+ * conversions. set_add_member returns false when the member was already there. The set must
+ * get a member before it joins the keyspace. */
+Kv *set_kv_new_for_load(const char *key, size_t klen, size_t size_hint);
+bool set_add_member(Kv *kv, const char *s, size_t len);
+
 #endif

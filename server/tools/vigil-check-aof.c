@@ -25,7 +25,9 @@
  * Only the last file may be fixed, since writes only ever append to it. --fix asks
  * "Continue? [y/N]:" on stdin (no answer = no); --yes answers for it.
  * Exit status: 0 valid (or fixed), 1 invalid, not fixed, or unreadable. */
+#include "common/clock.h"
 #include "common/config.h"
+#include "common/log.h"
 #include "common/mem.h"
 #include "common/resp_reader.h"
 #include "server/db.h"
@@ -207,29 +209,29 @@ static int scan_annotation(Scan *s) {
 }
 
 /* The RDB image at the start of a base file: the server's own loader (rdb.c) checks it
- * into scratch databases. Returns the bytes it took, or -1 after printing why. */
+ * into scratch databases, set up as vigil-check-rdb does. Returns the bytes it took, or -1
+ * after printing why. */
 static long long check_rdb_part(int fd, const char *filename) {
-    static bool dbs_ready;
-    if (!dbs_ready) { /* the loader fills srv.dbs, as at start-up */
+    static bool ready;
+    if (!ready) {
+        /* no event loop here: the loader must never hand control to one */
+        cfg.loading_process_events_interval_bytes = LLONG_MAX / 2;
+        log_set_level(LOG_WARN);
+        srv.wall_offset_us = clock_wall_us() - clock_mono_us(); /* expiry compares to it */
+        server_update_time();
         srv.ndbs = (int)cfg.databases;
         srv.dbs = mem_calloc(sizeof(Db) * (size_t)srv.ndbs);
         for (int i = 0; i < srv.ndbs; i++)
             db_init(&srv.dbs[i], i);
-        dbs_ready = true;
+        ready = true;
     }
     printf("The AOF appears to start with an RDB preamble.\n"
            "Checking the RDB preamble to start:\n");
     RdbLoadInfo info = {0};
     long long consumed = 0;
-    char err[512] = "";
+    char err[1024] = "";
     if (lseek(fd, 0, SEEK_SET) != 0 ||
         rdb_load_fd(fd, filename, &info, &consumed, err, sizeof(err)) != RDB_LOAD_OK) {
-        /* Until rdb.c can load, its stub says so: report the base as unchecked rather than
-         * as broken, and treat the whole file as the RDB image. */
-        if (strstr(err, "not implemented")) {
-            printf("RDB base, not checked (%s)\n", err);
-            return -2;
-        }
         printf("%s\nRDB preamble of AOF file is not sane, aborting.\n", err);
         return -1;
     }
@@ -315,9 +317,8 @@ static int check_single(
         exit(1);
     }
     if (maybe_rdb && s.size >= 5 && memcmp(s.p, "REDIS", 5) == 0) {
-        long long consumed = check_rdb_part(fd, filename);
-        if (consumed == -1) exit(1);
-        s.cur = consumed == -2 ? s.size : consumed;
+        s.cur = check_rdb_part(fd, filename);
+        if (s.cur < 0) exit(1);
     }
     close(fd);
 

@@ -644,7 +644,7 @@ static int rd_len(RdbReader *r, uint64_t *len) {
 /* A string in any of its encodings: *out gets a mem_alloc'd, NUL-terminated copy the
  * caller frees (integers come back as their decimal text). */
 static int rd_string(RdbReader *r, char **out, size_t *outlen) {
-    uint64_t len;
+    uint64_t len = 0;
     bool encoded;
     *out = NULL;
     if (rd_len_enc(r, &len, &encoded) != 0) return -1;
@@ -871,7 +871,7 @@ static int rd_object(RdbReader *r, int type, const char *key, size_t klen, Kv **
             break;
         }
         if (type == RDB_TYPE_SET_LISTPACK) {
-            unsigned char *lp;
+            unsigned char *lp = NULL;
             if (rd_listpack(r, &lp, &len) != 0) return -1;
             s = (char *)lp;
             kv = set_kv_new_for_load(key, klen, lp_length(lp));
@@ -936,7 +936,7 @@ static int rd_object(RdbReader *r, int type, const char *key, size_t klen, Kv **
         break;
     case RDB_TYPE_HASH_LISTPACK:
     case RDB_TYPE_ZSET_LISTPACK: {
-        unsigned char *lp;
+        unsigned char *lp = NULL;
         if (rd_listpack(r, &lp, &len) != 0) return -1;
         s = (char *)lp;
         if (lp_length(lp) % 2 != 0) {

@@ -15,9 +15,7 @@ during BGSAVE leaves the previous dump.rdb byte for byte, and the server loads i
 every kill under an AOF, vigil-check-aof and redis-check-aof both call the files valid.
 
 Each drill runs on vigil-server, and on the reference redis-server too, which keeps the
-drills honest (a drill that fails on Redis is wrong). A drill that needs a piece vigil does
-not have yet (appendonly refused by --check-config, RDB loading) prints SKIP for vigil;
-without RDB loading, vigil's AOF drills run with aof-use-rdb-preamble no (a RESP base).
+drills honest (a drill that fails on Redis is wrong).
 This file is the short round (< 30 s); test_slow_durability.py repeats the drills with more
 rounds, sizes and durations through run_drills().
 Env: VIGIL_SERVER, REDIS_SERVER, VIGIL_CHECK_AOF.
@@ -141,16 +139,11 @@ def info_field(sock, section, field):
     return None
 
 
-# Arguments added to every start of a binary (set by run_drills for vigil while it lacks a
-# piece: without RDB loading, its AOF drills use a RESP base).
-EXTRA_ARGS = {}
-
-
 class Node:
     """A server whose data dir outlives its processes (restart = same dir)."""
 
     def __init__(self, binary, args):
-        self.binary, self.args = binary, tuple(args) + EXTRA_ARGS.get(binary, ())
+        self.binary, self.args = binary, tuple(args)
         self.data = tempfile.mkdtemp(prefix="vigil-dur-")
         self.srv = None
 
@@ -327,69 +320,12 @@ def drill_bgsave(binary, keys, seconds):
         node.remove()
 
 
-# ---- what vigil can do yet ---------------------------------------------------------------
-
-def vigil_missing(need):
-    """None when vigil-server has what a drill needs, else why not (printed as SKIP)."""
-    if need == "aof":
-        p = subprocess.run([VIGIL, "--appendonly", "yes", "--check-config"],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
-        return None if p.returncode == 0 else p.stdout.decode(errors="replace").strip()
-    if need == "rdb":  # SAVE, then a restart that loads it
-        node = Node(VIGIL, ("--appendonly", "no"))
-        try:
-            srv = node.start()
-            with itlib.connect(srv.port) as s:
-                itlib.call(s, "SET", "probe", "1")
-                reply = itlib.call(s, "SAVE")
-            node.stop()
-            if reply != b"+OK\r\n":
-                return f"SAVE answers {reply!r}"
-            try:
-                srv = node.start()
-            except RuntimeError as e:
-                if "not implemented" in str(e):
-                    return "RDB loading is not implemented yet"
-                raise
-            return None
-        finally:
-            node.remove()
-    if need == "bgsave":  # the drill needs BGSAVE, and RDB loading to read the old file back
-        why = vigil_missing("rdb")
-        if why:
-            return why
-        node = Node(VIGIL, ("--appendonly", "no"))
-        try:
-            srv = node.start()
-            with itlib.connect(srv.port) as s:
-                reply = itlib.call(s, "BGSAVE")
-                itlib.wait_until(lambda: info_field(s, "persistence",
-                                                    "rdb_bgsave_in_progress") == "0", 10)
-            return None if reply.startswith(b"+") else f"BGSAVE answers {reply!r}"
-        finally:
-            node.remove()
-    raise ValueError(need)
-
-
 def run_drills(plan):
-    """plan: [(name, need, function, args)]. Runs each drill on redis-server, then on
-    vigil-server (unless vigil lacks `need`), printing ok/FAIL/SKIP lines. Returns the
-    failures."""
-    missing, failures, ran = {}, [], 0
-    for name, need, fn, args in plan:
+    """plan: [(name, function, args)]. Runs each drill on redis-server, then on
+    vigil-server, printing ok/FAIL lines. Returns the failures."""
+    failures, ran = [], 0
+    for name, fn, args in plan:
         for who, binary in (("redis", REDIS), ("vigil", VIGIL)):
-            if who == "vigil":
-                if "rdb" not in missing:
-                    missing["rdb"] = vigil_missing("rdb")
-                    if missing["rdb"]:
-                        EXTRA_ARGS[VIGIL] = ("--aof-use-rdb-preamble", "no")
-                        print(f"NOTE vigil's AOF drills use aof-use-rdb-preamble no: "
-                              f"{missing['rdb']}", flush=True)
-                if need not in missing:
-                    missing[need] = vigil_missing(need)
-                if missing[need]:
-                    print(f"SKIP vigil {name}: {missing[need].splitlines()[-1]}", flush=True)
-                    continue
             t0 = time.monotonic()
             ran += 1
             try:
@@ -404,10 +340,10 @@ def run_drills(plan):
 
 
 PLAN = [
-    ("always", "aof", drill_fsync, ("always", 1.5)),
-    ("everysec", "aof", drill_fsync, ("everysec", 1.5)),
-    ("rewrite", "aof", drill_rewrite, (2000, 0.5)),
-    ("bgsave", "bgsave", drill_bgsave, (2000, 0.5)),
+    ("always", drill_fsync, ("always", 1.5)),
+    ("everysec", drill_fsync, ("everysec", 1.5)),
+    ("rewrite", drill_rewrite, (2000, 0.5)),
+    ("bgsave", drill_bgsave, (2000, 0.5)),
 ]
 
 

@@ -14,11 +14,11 @@ import test_durability as d  # noqa: E402
 
 PLAN = []
 for depth in (1, 8, 32):
-    PLAN.append((f"always-depth{depth}", "aof", d.drill_fsync, ("always", 3.0, depth)))
-    PLAN.append((f"everysec-depth{depth}", "aof", d.drill_fsync, ("everysec", 3.0, depth)))
+    PLAN.append((f"always-depth{depth}", d.drill_fsync, ("always", 3.0, depth)))
+    PLAN.append((f"everysec-depth{depth}", d.drill_fsync, ("everysec", 3.0, depth)))
 for keys in (20000, 50000):
-    PLAN.append((f"rewrite-{keys}", "aof", d.drill_rewrite, (keys, 1.0)))
-    PLAN.append((f"bgsave-{keys}", "bgsave", d.drill_bgsave, (keys, 1.0)))
+    PLAN.append((f"rewrite-{keys}", d.drill_rewrite, (keys, 1.0)))
+    PLAN.append((f"bgsave-{keys}", d.drill_bgsave, (keys, 1.0)))
 
 if __name__ == "__main__":
     sys.exit(1 if d.run_drills(PLAN) else 0)

@@ -237,3 +237,31 @@ def keyspace_events(binary, script, flags="KEA"):
     finally:
         problems = srv.stop()
         assert not problems, problems
+
+
+def info(s, section="persistence"):
+    """INFO section over a raw socket, as a dict of str -> str."""
+    raw = call(s, "INFO", section)
+    assert raw.startswith(b"$"), raw
+    return dict(line.split(":", 1) for line in raw.decode().split("\r\n")[1:] if ":" in line)
+
+
+def child_pids(pid):
+    """PIDs whose parent is pid (a server's BGSAVE or AOF-rewrite child)."""
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            out.append(int(name))
+    return out
+
+
+def read_file(path):
+    with open(path, "rb") as f:
+        return f.read()

@@ -34,23 +34,13 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, read_reply, run_checks, wait_until, vigil_binary)
+    Server, call, child_pids, cmd, connect, info, read_file, read_reply, run_checks,
+    vigil_binary, wait_until)
 
 REDIS = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 CHECK_RDB = "/usr/bin/redis-check-rdb"
 OK = b"+OK\r\n"
 BUSY = b"-ERR Background save already in progress\r\n"
-
-
-def info(s, section="persistence"):
-    raw = call(s, "INFO", section)
-    assert raw.startswith(b"$"), raw
-    out = {}
-    for line in raw.split(b"\r\n")[1:]:
-        if b":" in line:
-            k, v = line.decode().split(":", 1)
-            out[k] = v
-    return out
 
 
 def bulk(reply):
@@ -67,19 +57,6 @@ def digest(s):
 def wait_save_done(s, timeout_s=60):
     assert wait_until(lambda: info(s)["rdb_bgsave_in_progress"] == "0", timeout_s, 0.05), \
         "the background save did not end in %d s" % timeout_s
-
-
-def child_pids(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
-
-
-def read_file(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def pipeline(s, reqs, expect=OK):

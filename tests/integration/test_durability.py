@@ -102,41 +102,17 @@ class Writer(threading.Thread):
             pass  # the server was killed: expected
 
 
-def child_pids(pid):
-    """PIDs whose parent is pid (the server's BGSAVE / rewrite child)."""
-    out = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            out.append(int(name))
-    return out
-
-
 def kill9(srv, with_children=True):
     """SIGKILL the server (and its fork children first, so none finishes a save behind the
     test's back); wait for it."""
     if with_children:
-        for c in child_pids(srv.proc.pid):
+        for c in itlib.child_pids(srv.proc.pid):
             try:
                 os.kill(c, signal.SIGKILL)
             except ProcessLookupError:
                 pass
     srv.proc.send_signal(signal.SIGKILL)
     srv.proc.wait(timeout=10)
-
-
-def info_field(sock, section, field):
-    raw = itlib.call(sock, "INFO", section).decode()
-    for line in raw.split("\r\n"):
-        if line.startswith(field + ":"):
-            return line.split(":", 1)[1]
-    return None
 
 
 class Node:
@@ -260,9 +236,9 @@ def drill_rewrite(binary, keys, seconds):
             reply = itlib.call(s, "BGREWRITEAOF")
             assert reply.startswith(b"+"), reply
             assert itlib.wait_until(
-                lambda: info_field(s, "persistence", "aof_rewrite_in_progress") == "1", 10)
+                lambda: itlib.info(s, "persistence").get("aof_rewrite_in_progress") == "1", 10)
             time.sleep(seconds)
-            assert info_field(s, "persistence", "aof_rewrite_in_progress") == "1", \
+            assert itlib.info(s, "persistence").get("aof_rewrite_in_progress") == "1", \
                 "the rewrite ended before the kill: slow it down more"
         kill_t = time.monotonic()
         kill9(srv)
@@ -301,9 +277,9 @@ def drill_bgsave(binary, keys, seconds):
             assert itlib.call(s, "CONFIG", "SET", "rdb-key-save-delay", delay_us) == b"+OK\r\n"
             assert itlib.call(s, "BGSAVE").startswith(b"+Background saving started")
             assert itlib.wait_until(
-                lambda: info_field(s, "persistence", "rdb_bgsave_in_progress") == "1", 10)
+                lambda: itlib.info(s, "persistence").get("rdb_bgsave_in_progress") == "1", 10)
             time.sleep(seconds)
-            assert info_field(s, "persistence", "rdb_bgsave_in_progress") == "1", \
+            assert itlib.info(s, "persistence").get("rdb_bgsave_in_progress") == "1", \
                 "BGSAVE ended before the kill: slow it down more"
         kill9(srv)
         node.stop()

@@ -30,7 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, read_reply, wait_until, vigil_binary)
+    Server, call, cmd, connect, info, read_file, read_reply, vigil_binary, wait_until)
 
 REDIS = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 OK = b"+OK\r\n"
@@ -42,20 +42,10 @@ MISCONF = (b"-MISCONF Redis is configured to save RDB snapshots, but it's curren
 NKEYS = 1200  # x 1000 random bytes: more than twice the tmpfs
 
 
-def info(s):
-    raw = call(s, "INFO", "persistence")
-    return dict(line.split(":", 1) for line in raw.decode().split("\r\n")[1:] if ":" in line)
-
-
 def bgsave_and_wait(s):
     assert call(s, "BGSAVE") == b"+Background saving started\r\n"
     assert wait_until(lambda: info(s)["rdb_bgsave_in_progress"] == "0", 30, 0.05)
     return info(s)["rdb_last_bgsave_status"]
-
-
-def read_file(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def redis_dbsize(rdb_path):

@@ -25,6 +25,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "common/resp_writer.h"
 #include "common/vg.h"
 #include "server/childproc.h"
 #include "server/client.h"
@@ -426,15 +427,11 @@ static int64_t postponed_since_ms; /* 0: no write postponed */
 static bool inited;              /* the server runs: aof_apply_enabled acts */
 static bool wait_rewrite_temp;   /* aof_fd is the temp incr of a first rewrite */
 
-static void append_bulk(Buf *b, const char *p, size_t len) {
-    buf_printf(b, "$%zu\r\n", len);
-    buf_append(b, p, len);
-    buf_append(b, "\r\n", 2);
-}
-
+/* A command in the AOF is the request a client would send: the reply writer's multibulk
+ * and bulk encoders produce exactly that (and without printf, on every write's path). */
 static void append_command(Buf *b, const RespArg *argv, int argc) {
-    buf_printf(b, "*%d\r\n", argc);
-    for (int i = 0; i < argc; i++) append_bulk(b, argv[i].ptr, argv[i].len);
+    resp_array(b, argc);
+    for (int i = 0; i < argc; i++) resp_bulk(b, argv[i].ptr, argv[i].len);
 }
 
 void aof_feed(int dbid, const RespArg *argv, int argc) {
@@ -623,9 +620,9 @@ static int open_new_incr(void) {
 /* ---------------------------------------------------------------- the base writer */
 
 static void batch_head(Buf *b, const char *cmd, const char *key, size_t klen, long n) {
-    buf_printf(b, "*%ld\r\n", n + 2);
-    append_bulk(b, cmd, strlen(cmd));
-    append_bulk(b, key, klen);
+    resp_array(b, n + 2);
+    resp_bulk(b, cmd, strlen(cmd));
+    resp_bulk(b, key, klen);
 }
 
 enum { REWRITE_BATCH = 64 }; /* Redis's AOF_REWRITE_ITEMS_PER_CMD */
@@ -644,7 +641,7 @@ static void rewrite_list(Buf *b, Kv *kv) {
         }
         size_t len;
         const char *s = ql_iter_get(&it, &len, nb);
-        append_bulk(b, s, len);
+        resp_bulk(b, s, len);
         in_batch--;
         left--;
     }
@@ -668,7 +665,7 @@ static void rewrite_set(Buf *b, Kv *kv) {
             len = (size_t)snprintf(nb, sizeof(nb), "%lld", iv);
             s = nb;
         }
-        append_bulk(b, s, len);
+        resp_bulk(b, s, len);
         in_batch--;
         left--;
     }
@@ -690,8 +687,8 @@ static void rewrite_zset(Buf *b, Kv *kv) {
         }
         char sb[64];
         int sl = snprintf(sb, sizeof(sb), "%.17g", score);
-        append_bulk(b, sb, (size_t)sl);
-        append_bulk(b, ele, len);
+        resp_bulk(b, sb, (size_t)sl);
+        resp_bulk(b, ele, len);
         in_batch--;
     }
 }
@@ -708,8 +705,8 @@ static void rewrite_hash(Buf *b, Kv *kv) {
             batch_head(b, "HSET", kv->key, kv->keylen, n * 2);
             in_batch = n;
         }
-        append_bulk(b, f, fl);
-        append_bulk(b, v, vl);
+        resp_bulk(b, f, fl);
+        resp_bulk(b, v, vl);
         in_batch--;
         left--;
     }
@@ -741,8 +738,8 @@ static int write_base_commands(int fd, bool in_child) {
                 size_t len;
                 const char *s = kv_str(kv, &len, nb);
                 buf_append_str(&b, "*3\r\n$3\r\nSET\r\n");
-                append_bulk(&b, kv->key, kv->keylen);
-                append_bulk(&b, s, len);
+                resp_bulk(&b, kv->key, kv->keylen);
+                resp_bulk(&b, s, len);
                 break;
             }
             case OBJ_LIST: rewrite_list(&b, kv); break;
@@ -755,8 +752,8 @@ static int write_base_commands(int fd, bool in_child) {
                 char ts[24];
                 int tl = snprintf(ts, sizeof(ts), "%lld", (long long)db_get_expire(db, kv));
                 buf_append_str(&b, "*3\r\n$9\r\nPEXPIREAT\r\n");
-                append_bulk(&b, kv->key, kv->keylen);
-                append_bulk(&b, ts, (size_t)tl);
+                resp_bulk(&b, kv->key, kv->keylen);
+                resp_bulk(&b, ts, (size_t)tl);
             }
             done++;
             if (b.len >= 64 * 1024) {

@@ -29,6 +29,7 @@ static const CmdSpec *const groups[] = {
     sort_commands,
     memory_commands,
     persistence_commands,
+    replication_commands,
 };
 
 static Dict command_dict;

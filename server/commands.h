@@ -117,5 +117,6 @@ extern const CmdSpec zset_commands[];          /* t_zset.c, with BZPOPMIN/BZPOPM
 extern const CmdSpec sort_commands[];          /* sort.c: SORT, SORT_RO */
 extern const CmdSpec memory_commands[];        /* cmd_memory.c: MEMORY */
 extern const CmdSpec persistence_commands[];   /* bgsave.c: SAVE, BGSAVE, BGREWRITEAOF */
+extern const CmdSpec replication_commands[];   /* replication.c: ROLE, REPLICAOF, PSYNC, WAIT, ... */
 
 #endif

@@ -304,6 +304,54 @@ static const char *apply_appendonly(void *base, const CfgOption *o) {
     return aof_apply_enabled(((ServerConfig *)base)->appendonly != 0);
 }
 
+static const CfgEnum diskless_load_names[] = {{"disabled", REPL_DISKLESS_LOAD_DISABLED},
+                                               {"on-empty-db", REPL_DISKLESS_LOAD_ON_EMPTY_DB},
+                                               {"swapdb", REPL_DISKLESS_LOAD_SWAPDB},
+                                               {NULL, 0}};
+
+/* replicaof: "host port", or "no one" (and "" from CONFIG REWRITE's point of view) for a
+ * primary. Changing it at run time is REPLICAOF's job (the apply hook). */
+static const char *replicaof_parse(void *base, const CfgOption *o, int argc, char **argv) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    char *words[2];
+    char *copy = NULL;
+    if (argc == 1 && argv[0][0] == '\0') argc = 0;
+    if (argc == 1 && strchr(argv[0], ' ')) { /* --replicaof "host port" */
+        copy = mem_strdup(argv[0]);
+        char *save = NULL;
+        argc = 0;
+        for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+            if (argc < 2) words[argc] = w;
+            argc++; /* more than two: refused below */
+        }
+        argv = words;
+    }
+    const char *err = NULL;
+    long long port = 0;
+    if (argc == 0 || (argc == 2 && !strcasecmp(argv[0], "no") && !strcasecmp(argv[1], "one"))) {
+        mem_free(sc->replicaof_host);
+        sc->replicaof_host = NULL;
+        sc->replicaof_port = 0;
+    } else if (argc != 2) {
+        err = "wrong number of arguments";
+    } else if (!util_str_to_ll(argv[1], strlen(argv[1]), &port) || port < 0 || port > 65535) {
+        err = "Invalid master port";
+    } else {
+        mem_free(sc->replicaof_host);
+        sc->replicaof_host = mem_strdup(argv[0]);
+        sc->replicaof_port = port;
+    }
+    mem_free(copy);
+    return err;
+}
+
+static void replicaof_format(void *base, const CfgOption *o, Buf *out) {
+    VG_UNUSED(o);
+    ServerConfig *sc = base;
+    if (sc->replicaof_host) buf_printf(out, "%s %lld", sc->replicaof_host, sc->replicaof_port);
+}
+
 #define S ServerConfig
 #define MB (1024LL * 1024)
 /* clang-format off */
@@ -374,6 +422,28 @@ const CfgOption server_options[] = {
     CFG_BOOL("aof-use-rdb-preamble", CFG_MUTABLE, "persistence", S, aof_use_rdb_preamble, 1, NULL),
     CFG_BOOL("aof-rewrite-incremental-fsync", CFG_MUTABLE, "persistence", S, aof_rewrite_incremental_fsync, 1, NULL),
     CFG_BOOL("aof-timestamp-enabled", CFG_MUTABLE, "persistence", S, aof_timestamp_enabled, 0, NULL),
+    /* [replication] */
+    {.name = "replicaof", .alias = "slaveof", .type = CFG_T_CUSTOM, .flags = CFG_IMMUTABLE | CFG_MULTI_ARG, .section = "replication", .parse = replicaof_parse, .format = replicaof_format},
+    CFG_STRING("masterauth", CFG_MUTABLE | CFG_SENSITIVE | CFG_NULLABLE, "replication", S, masterauth, "", NULL),
+    CFG_STRING("masteruser", CFG_MUTABLE | CFG_NULLABLE, "replication", S, masteruser, "", NULL),
+    CFG_BOOL("repl-diskless-sync", CFG_MUTABLE, "replication", S, repl_diskless_sync, 1, NULL),
+    CFG_INT("repl-diskless-sync-delay", CFG_MUTABLE, "replication", S, repl_diskless_sync_delay, 5, 0, INT_MAX, NULL),
+    CFG_INT("repl-diskless-sync-max-replicas", CFG_MUTABLE, "replication", S, repl_diskless_sync_max_replicas, 0, 0, INT_MAX, NULL),
+    CFG_ENUM("repl-diskless-load", CFG_MUTABLE, "replication", S, repl_diskless_load, REPL_DISKLESS_LOAD_DISABLED, diskless_load_names, NULL),
+    CFG_BYTES("repl-backlog-size", CFG_MUTABLE, "replication", S, repl_backlog_size, 1 * MB, 1, LLONG_MAX, NULL),
+    CFG_INT("repl-backlog-ttl", CFG_MUTABLE, "replication", S, repl_backlog_ttl, 3600, 0, LONG_MAX, NULL),
+    {.name = "repl-ping-replica-period", .alias = "repl-ping-slave-period", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "replication", .offset = offsetof(S, repl_ping_replica_period), .def = 10, .min = 1, .max = INT_MAX},
+    CFG_INT("repl-timeout", CFG_MUTABLE, "replication", S, repl_timeout, 60, 1, INT_MAX, NULL),
+    CFG_BOOL("repl-disable-tcp-nodelay", CFG_MUTABLE, "replication", S, repl_disable_tcp_nodelay, 0, NULL),
+    {.name = "replica-serve-stale-data", .alias = "slave-serve-stale-data", .type = CFG_T_BOOL, .flags = CFG_MUTABLE, .section = "replication", .offset = offsetof(S, replica_serve_stale_data), .def = 1, .min = 0, .max = 1},
+    {.name = "replica-read-only", .alias = "slave-read-only", .type = CFG_T_BOOL, .flags = CFG_MUTABLE, .section = "replication", .offset = offsetof(S, replica_read_only), .def = 1, .min = 0, .max = 1},
+    {.name = "replica-priority", .alias = "slave-priority", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "replication", .offset = offsetof(S, replica_priority), .def = 100, .min = 0, .max = INT_MAX},
+    {.name = "replica-announce-ip", .alias = "slave-announce-ip", .type = CFG_T_STRING, .flags = CFG_MUTABLE | CFG_NULLABLE, .section = "replication", .offset = offsetof(S, replica_announce_ip), .def_str = ""},
+    {.name = "replica-announce-port", .alias = "slave-announce-port", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "replication", .offset = offsetof(S, replica_announce_port), .def = 0, .min = 0, .max = 65535},
+    CFG_BOOL("replica-announced", CFG_MUTABLE, "replication", S, replica_announced, 1, NULL),
+    {.name = "replica-lazy-flush", .alias = "slave-lazy-flush", .type = CFG_T_BOOL, .flags = CFG_MUTABLE, .section = "replication", .offset = offsetof(S, replica_lazy_flush), .def = 0, .min = 0, .max = 1},
+    {.name = "min-replicas-to-write", .alias = "min-slaves-to-write", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "replication", .offset = offsetof(S, min_replicas_to_write), .def = 0, .min = 0, .max = INT_MAX},
+    {.name = "min-replicas-max-lag", .alias = "min-slaves-max-lag", .type = CFG_T_INT, .flags = CFG_MUTABLE, .section = "replication", .offset = offsetof(S, min_replicas_max_lag), .def = 10, .min = 0, .max = INT_MAX},
     CFG_END,
 };
 /* clang-format on */

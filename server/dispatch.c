@@ -24,6 +24,7 @@
 #include "server/multi.h"
 #include "server/persist.h"
 #include "server/propagate.h"
+#include "server/replication.h"
 #include "server/reply.h"
 #include "server/server.h"
 #include "server/slowlog.h"
@@ -126,10 +127,11 @@ static bool checks_pass_or_reply(Client *c, Command *cmd) {
     }
     /* Disk errors (a failed BGSAVE under stop-writes-on-bgsave-error, a failed AOF write)
      * stop writes, and PING, so that clients notice (Redis 7.0's rule). */
-    if ((!ps.rdb_last_bgsave_ok || !ps.aof_last_write_ok) &&
+    if ((!ps.rdb_last_bgsave_ok || !ps.aof_last_write_ok) && !repl_is_replica() &&
         ((flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->spec->name, "ping") == 0)) &&
         persist_refuse_write_or_reply(c))
         return false;
+    if (repl_refuse_write_or_reply(c, flags)) return false; /* NOREPLICAS, READONLY */
     if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !is_allowed_while_subscribed(cmd)) {
         reply_error_fmt(c,
                         "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
@@ -137,6 +139,7 @@ static bool checks_pass_or_reply(Client *c, Command *cmd) {
                         cmd->fullname);
         return false;
     }
+    if (repl_refuse_stale_or_reply(c, flags)) return false; /* MASTERDOWN */
     if (ps.loading && !(flags & CMD_LOADING)) {
         reply_error(c, "LOADING Redis is loading the dataset in memory");
         return false;

@@ -26,6 +26,7 @@
 #include "server/latency_hist.h"
 #include "server/persist.h"
 #include "server/pubsub.h"
+#include "server/replication.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -59,7 +60,6 @@ typedef struct Metric {
 
 static Metric metrics[METRIC_COUNT];
 static size_t startup_memory;
-static char master_replid[41];
 
 static long long metric_counter(int m) {
     switch (m) {
@@ -98,7 +98,6 @@ void info_reset_stats(void) {
 void info_init(void) {
     startup_memory = mem_used_bytes();
     info_reset_stats();
-    (void)info_master_replid();
 }
 
 void info_cron(void) {
@@ -107,14 +106,6 @@ void info_cron(void) {
     if (now - metrics[0].last_ms < METRIC_PERIOD_MS) return;
     for (int m = 0; m < METRIC_COUNT; m++)
         metric_sample(&metrics[m], metric_counter(m), now);
-}
-
-const char *info_master_replid(void) {
-    if (!master_replid[0]) {
-        util_random_hex(master_replid, 40);
-        master_replid[40] = '\0';
-    }
-    return master_replid;
 }
 
 /* ---- small formatting helpers --------------------------------------------------------- */
@@ -423,14 +414,7 @@ static void section_stats(Buf *out) {
 
 /* A primary without replicas; repl_backlog_size is Redis's default until the option lands. */
 static void section_replication(Buf *out) {
-    buf_printf(out,
-               "role:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\n"
-               "master_replid:%s\r\n"
-               "master_replid2:0000000000000000000000000000000000000000\r\n"
-               "master_repl_offset:0\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\n"
-               "repl_backlog_size:1048576\r\nrepl_backlog_first_byte_offset:0\r\n"
-               "repl_backlog_histlen:0\r\n",
-               info_master_replid());
+    repl_info(out);
 }
 
 static void put_cpu(Buf *out, const char *field, struct timeval tv) {

@@ -37,7 +37,5 @@ void info_memory_report(MemReport *m);
 /* What a database's tables cost besides the keys: bucket arrays, and the expire entries. */
 void info_db_overhead(const Db *db, size_t *main, size_t *expires);
 
-/* The 40-hex replication id INFO reports as master_replid. */
-const char *info_master_replid(void);
 
 #endif

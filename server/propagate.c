@@ -16,6 +16,7 @@
 #include "server/commands.h"
 #include "server/db.h"
 #include "server/persist.h"
+#include "server/replication.h"
 #include "server/server.h"
 
 typedef struct ArgRef {
@@ -48,7 +49,8 @@ static bool no_wrap;
  * there is neither a replica nor a backlog, so PUBLISH reaches no one. */
 static int active_targets(void) {
     if (ps.loading) return 0;
-    return ps.aof_state != AOF_OFF ? PROPAGATE_AOF : 0;
+    return (ps.aof_state != AOF_OFF ? PROPAGATE_AOF : 0) |
+           (repl_feed_active() ? PROPAGATE_REPL : 0);
 }
 
 static size_t push_args(int argc, const RespArg *argv) {
@@ -82,7 +84,7 @@ static void add_op(int dbid, int argc, const RespArg *argv, int targets) {
 
 static void emit(int dbid, int argc, const RespArg *argv, int targets) {
     if (targets & PROPAGATE_AOF) aof_feed(dbid, argv, argc);
-    /* PROPAGATE_REPL: no replicas yet */
+    if (targets & PROPAGATE_REPL) repl_feed(dbid, argv, argc);
 }
 
 static void emit_op(const Op *op) {

@@ -22,6 +22,7 @@
 #include "server/info.h"
 #include "server/networking.h"
 #include "server/persist.h"
+#include "server/replication.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -86,6 +87,8 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         child_cron();
         bgsave_cron();
         aof_cron();
+        repl_primary_cron();
+        repl_replica_cron();
     }
     net_clients_cron();
     /* hz may have changed through CONFIG SET */
@@ -102,6 +105,7 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents) {
     if (!ps.loading) {
         expire_cycle_fast();
         aof_before_sleep(); /* before replies go out: appendfsync always acknowledges on disk */
+        repl_primary_before_sleep();
     }
     net_before_sleep();
     if (srv.shutdown_asap) ev_break(srv.loop, EVBREAK_ALL);
@@ -211,6 +215,7 @@ int server_init(void) {
     srv.ndbs = (int)cfg.databases;
     srv.dbs = mem_calloc(sizeof(Db) * (size_t)srv.ndbs);
     for (int i = 0; i < srv.ndbs; i++) db_init(&srv.dbs[i], i);
+    repl_init();
     commands_init();
     info_init();
     adjust_open_files_limit();
@@ -225,6 +230,7 @@ int server_init(void) {
     ev_async_start(srv.loop, &signal_async);
     /* Clients may connect while the data loads: they get -LOADING (INFO works). */
     if (persist_load_at_startup() != 0) return -1;
+    repl_replica_start();
     return 0;
 }
 

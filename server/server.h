@@ -22,6 +22,7 @@ typedef struct Db Db;
 typedef struct Client Client;
 
 enum { DEBUG_CMD_NO = 0, DEBUG_CMD_YES = 1, DEBUG_CMD_LOCAL = 2 };
+enum { REPL_DISKLESS_LOAD_DISABLED = 0, REPL_DISKLESS_LOAD_ON_EMPTY_DB = 1, REPL_DISKLESS_LOAD_SWAPDB = 2 };
 enum { AOF_FSYNC_ALWAYS = 0, AOF_FSYNC_EVERYSEC = 1, AOF_FSYNC_NO = 2 };
 enum { SUPERVISED_NO = 0, SUPERVISED_SYSTEMD = 1, SUPERVISED_AUTO = 2 };
 /* client-output-buffer-limit classes, in the order CONFIG GET prints them */
@@ -97,6 +98,29 @@ typedef struct ServerConfig {
     int aof_rewrite_incremental_fsync;
     int aof_timestamp_enabled; /* accepted; no timestamp annotations are written */
     int lazyfree_lazy_user_flush;
+    /* replication (replication.c, repl_primary.c, repl_replica.c) */
+    char *replicaof_host;   /* NULL: a primary */
+    long long replicaof_port;
+    char *masterauth;
+    char *masteruser;
+    int repl_diskless_sync;
+    long long repl_diskless_sync_delay;
+    long long repl_diskless_sync_max_replicas;
+    int repl_diskless_load; /* REPL_DISKLESS_LOAD_* */
+    long long repl_backlog_size;
+    long long repl_backlog_ttl;
+    long long repl_ping_replica_period;
+    long long repl_timeout;
+    int repl_disable_tcp_nodelay;
+    int replica_serve_stale_data;
+    int replica_read_only;
+    long long replica_priority;
+    char *replica_announce_ip;
+    long long replica_announce_port;
+    int replica_announced;
+    int replica_lazy_flush;
+    long long min_replicas_to_write;
+    long long min_replicas_max_lag;
     /* encodings of small values: past these a listpack/intset converts to the large form */
     long long list_max_listpack_size; /* > 0: entries per quicklist node; -1..-5: 4..64 KB */
     long long list_compress_depth;    /* accepted; nodes are not compressed */

@@ -127,8 +127,10 @@ def meta_row(r, name):
     specs = [key_spec(ks) for ks in info[8]]
     specs_c = "{" + ", ".join(specs) + "}" if specs else "NO_KEY_SPECS"
     tips_c = c_string(tips) if tips else "NULL"
+    complexity = docs.get("complexity")  # REPLCONF has none
+    complexity_c = c_string(as_str(complexity)) if complexity is not None else "NULL"
     return (f"    {{{c_string(name)}, {c_string(acl)}, {tips_c}, {specs_c},\n"
-            f"     {c_string(as_str(docs['complexity']))}}},")
+            f"     {complexity_c}}},")
 
 
 def main():

@@ -1,0 +1,109 @@
+/* replication.h - Redis's replication protocol: the state both roles share and the
+ * contracts between the three replication modules.
+ *
+ *   replication.c  the shared state (replication ids, offsets), promotion's id shift, the
+ *                  dispatch checks (-NOREPLICAS, -READONLY, -MASTERDOWN), INFO # Replication
+ *                  framing and ROLE; the command table rows
+ *   repl_primary.c a primary's side: the backlog, feeding replicas (repl_feed, from
+ *                  propagate.c), SYNC/PSYNC/REPLCONF, full resync (disk or diskless) and
+ *                  partial resync, replica clients and their output limits, ACKs, WAIT,
+ *                  min-replicas-to-write, pings and timeouts of replicas
+ *   repl_replica.c a replica's side: REPLICAOF/SLAVEOF (and the replicaof option), the link
+ *                  to the primary (handshake, RDB transfer and load, the command stream
+ *                  applied through the master client), ACKs, repl-timeout, the cached
+ *                  primary for PSYNC, promotion (REPLICAOF NO ONE)
+ *
+ * Offsets count bytes of the replication stream, as in Redis: a primary's
+ * master_repl_offset grows by every byte it feeds; a replica's by every byte of the stream
+ * it has applied (and proxies, byte for byte, to its own replicas). */
+#ifndef VIGIL_SERVER_REPLICATION_H
+#define VIGIL_SERVER_REPLICATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/resp_reader.h"
+
+typedef struct Buf Buf;
+typedef struct Client Client;
+
+#define REPL_ID_LEN 40
+
+typedef struct ReplState {
+    char replid[REPL_ID_LEN + 1];  /* master_replid: the history this instance serves */
+    char replid2[REPL_ID_LEN + 1]; /* master_replid2: the history it came from (PSYNC2) */
+    long long master_repl_offset;
+    long long second_repl_offset;  /* up to where replid2 is valid; -1 when none */
+} ReplState;
+
+extern ReplState repl;
+
+/* ---- replication.c ----------------------------------------------------------------- */
+
+/* Start-up: a fresh random replication id, offset 0, no replid2. */
+void repl_init(void);
+/* A new random replid (history starts afresh), replid2 cleared. */
+void repl_change_replid(void);
+/* Promotion: the current id becomes replid2, valid up to master_repl_offset + 1 (so
+ * replicas of the old primary can continue with PSYNC); a new id is drawn. */
+void repl_shift_replid(void);
+/* Is this instance a replica (replicaof set)? */
+bool repl_is_replica(void);
+/* dispatch.c, in Redis 7.0's places: -NOREPLICAS / -READONLY for writes (before the
+ * subscribed-mode check), -MASTERDOWN for commands not allowed on stale data (after it).
+ * True after replying. `flags` are the command's (EXEC: with its queue's). */
+bool repl_refuse_write_or_reply(Client *c, uint32_t flags);
+bool repl_refuse_stale_or_reply(Client *c, uint32_t flags);
+/* INFO # Replication. */
+void repl_info(Buf *out);
+
+/* ---- repl_primary.c ------------------------------------------------------------------ */
+
+/* propagate.c: is there a replication stream to feed (a backlog exists, this is a
+ * primary)? When false nothing is fed and the offset does not move (as Redis). */
+bool repl_feed_active(void);
+/* propagate.c: one command for the replicas, executed in db `dbid` (SELECT is added when
+ * the stream's db differs). */
+void repl_feed(int dbid, const RespArg *argv, int argc);
+/* A replica's side: the bytes of its primary's stream, proxied as they are to this
+ * instance's backlog and replicas (chained replication); moves master_repl_offset. */
+void repl_feed_raw(const char *buf, size_t len);
+/* Drop the backlog's history and start it at master_repl_offset + 1 (after a full sync
+ * of this instance, or a new replid), creating it if absent. */
+void repl_backlog_reset(void);
+/* Disconnect every replica of this instance (so they resync: a new history). */
+void repl_disconnect_replicas(void);
+/* Replicas with a lag <= min-replicas-max-lag (for -NOREPLICAS and INFO). */
+long long repl_good_replicas(void);
+/* INFO: "connected_slaves:..", "min_slaves_good_slaves:.." when enabled, "slaveN:..." */
+void repl_primary_info(Buf *out);
+/* INFO: "repl_backlog_active:.. repl_backlog_size:.. ..first_byte_offset:.. ..histlen:.." */
+void repl_backlog_info(Buf *out);
+/* ROLE on a primary: ["master", offset, [[ip, port, offset], ...]] */
+void repl_primary_reply_role(Client *c);
+/* From the cron (about every 100 ms): pings, timeouts, backlog ttl, WAIT timeouts... */
+void repl_primary_cron(void);
+/* Before the loop sleeps: REPLCONF GETACK for WAITers, replies to satisfied WAITs. */
+void repl_primary_before_sleep(void);
+
+/* ---- repl_replica.c ------------------------------------------------------------------ */
+
+/* Start-up, after loading: connect to cfg.replicaof_host when set. */
+void repl_replica_start(void);
+/* Is the link to the primary up (for -MASTERDOWN)? */
+bool repl_replica_link_up(void);
+/* INFO: "master_host:" ... "replica_announced:" (only on a replica). */
+void repl_replica_info(Buf *out);
+/* ROLE on a replica: ["slave", host, port, state, offset] */
+void repl_replica_reply_role(Client *c);
+void repl_replica_cron(void);
+
+/* Commands (rows in replication.c). */
+void cmd_replicaof(Client *c); /* also SLAVEOF */
+void cmd_sync(Client *c);      /* SYNC and PSYNC */
+void cmd_replconf(Client *c);
+void cmd_wait(Client *c);
+void cmd_failover(Client *c);
+
+#endif

@@ -18,6 +18,7 @@
 #include "server/client.h"
 #include "server/commands.h"
 #include "server/persist.h"
+#include "server/replication.h"
 #include "server/rdb.h"
 #include "server/reply.h"
 #include "server/server.h"
@@ -40,7 +41,9 @@ static int64_t now_s(void) {
 }
 
 int bgsave_save_sync(void) {
-    if (rdb_save_file(cfg.dbfilename, NULL, false) != 0) return -1; /* it logs either way */
+    RdbSaveInfo rsi;
+    bool with_repl = repl_replica_save_info(&rsi);
+    if (rdb_save_file(cfg.dbfilename, with_repl ? &rsi : NULL, false) != 0) return -1; /* it logs either way */
     srv.dirty = 0;
     srv.lastsave_s = now_s();
     ps.rdb_last_bgsave_ok = true;
@@ -91,7 +94,9 @@ int bgsave_start(void) {
     ps.rdb_last_bgsave_try_s = now_s();
     pid_t pid = child_fork(CHILD_RDB);
     if (pid == 0) {
-        bool ok = rdb_save_file(cfg.dbfilename, NULL, true) == 0;
+        RdbSaveInfo rsi;
+        bool with_repl = repl_replica_save_info(&rsi);
+        bool ok = rdb_save_file(cfg.dbfilename, with_repl ? &rsi : NULL, true) == 0;
         if (ok) log_notice("DB saved on disk"); /* rdb_save_file leaves the child's to us */
         child_exit(ok);
     }

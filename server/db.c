@@ -9,6 +9,7 @@
 #include "server/notify.h"
 #include "server/persist.h"
 #include "server/propagate.h"
+#include "server/replication.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -110,6 +111,13 @@ static bool expire_key(Db *db, Kv *kv, bool force) {
     /* While loading (an AOF replays its commands) keys stay as the file has them: the
      * file's own DELs remove what expired while it was written. */
     if (ps.loading || !db_key_is_expired(db, kv)) return false;
+    if (repl_is_replica()) {
+        /* Redis 7.0's expireIfNeeded on a replica: its primary's commands see keys as they
+         * are (the primary's DEL is on its way); others see the key as missing but it stays,
+         * except for a write on a writable replica, which must not find it in the way. */
+        if (srv.current_client && (srv.current_client->flags & CLIENT_PRIMARY)) return false;
+        if (!force || cfg.replica_read_only) return true;
+    }
     if (!force && dispatch_writes_paused()) return true;
     db_delete_expired(db, kv);
     return true;

@@ -120,7 +120,7 @@ static bool checks_pass_or_reply(Client *c, Command *cmd) {
         reply_error(c, "ERR Command not allowed inside a transaction");
         return false;
     }
-    if (cfg.maxmemory > 0 && (flags & CMD_DENYOOM) &&
+    if (cfg.maxmemory > 0 && (flags & CMD_DENYOOM) && !(c->flags & CLIENT_PRIMARY) &&
         mem_used_bytes() > (size_t)cfg.maxmemory) {
         reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
         return false;

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "server/db.h"
 #include "server/dispatch.h"
+#include "server/replication.h"
 #include "server/server.h"
 
 #include <stdbool.h>
@@ -61,6 +62,8 @@ static void expire_run(int64_t budget_us) {
     /* While CLIENT PAUSE holds writes the dataset must not change (a failover is copying
      * it): keys past their TTL wait, and reads already see them as missing. */
     if (!srv.active_expire_enabled || dispatch_writes_paused()) return;
+    /* A replica never expires on its own: its primary's DELs do (Redis 7.0: iAmMaster()). */
+    if (repl_is_replica()) return;
     int64_t start = clock_mono_us();
     int64_t deadline = start + budget_us;
     server_update_time();

@@ -21,6 +21,7 @@
 #include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/reply.h"
+#include "server/replication.h"
 #include "server/server.h"
 
 #include <errno.h>
@@ -120,6 +121,7 @@ Client *client_new(int fd, uint32_t flags) {
 
 static void client_free(Client *c) {
     if (srv.current_client == c) srv.current_client = NULL;
+    if (c->flags & CLIENT_PRIMARY) repl_replica_primary_freed(c);
     pending_remove(c);
     paused_remove(c);
     pubsub_client_free(c);
@@ -220,10 +222,18 @@ static void client_write_cb(struct ev_loop *loop, ev_io *w, int revents) {
  * CLIENT PAUSE holds its next command: then the parsed request stays in place (argv points
  * into the reader's buffer, so reading stops until net_unpause_clients runs it). */
 static void client_process_input(Client *c) {
+    bool primary = (c->flags & CLIENT_PRIMARY) != 0;
     while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) {
         if (!c->argv) {
             int rc = resp_reader_next(&c->req, &c->argc, &c->argv);
             if (rc == RESP_AGAIN) break;
+            if (rc == RESP_ERR && primary) {
+                /* no reply goes to a primary: drop the link, the next PSYNC resumes */
+                log_warn("Protocol error (%s) from MASTER, closing the link", c->req.err);
+                c->argv = NULL;
+                client_close_async(c);
+                break;
+            }
             if (rc == RESP_ERR) {
                 log_verbose("Protocol error (%s) from client: id=%llu addr=%s", c->req.err,
                             (unsigned long long)c->id, c->addr);
@@ -233,7 +243,22 @@ static void client_process_input(Client *c) {
                 break;
             }
         }
-        if (!dispatch_command(c)) {
+        if (primary) {
+            /* A primary's command: no reply goes back (but REPLCONF GETACK's ACK), and its
+             * exact bytes move the replication offset once it ran. */
+            const char *raw = c->req.buf.data + c->req.start;
+            size_t rawlen = c->req.pos - c->req.start;
+            size_t out_mark = c->out.len;
+            if (!repl_replica_intercept(c)) {
+                if (!dispatch_command(c)) {
+                    paused_append(c);
+                    ev_io_stop(srv.loop, &c->rio);
+                    break;
+                }
+                if (c->out.len > out_mark) c->out.len = out_mark;
+            }
+            repl_replica_applied(c, raw, rawlen);
+        } else if (!dispatch_command(c)) {
             paused_append(c);
             ev_io_stop(srv.loop, &c->rio);
             break;
@@ -285,7 +310,9 @@ static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
     srv.stats.total_reads_processed++;
     c->net_input_bytes += n;
     c->last_interaction_ms = server_now_ms();
-    if (resp_reader_pending(&c->req) > (size_t)cfg.client_query_buffer_limit) {
+    if (c->flags & CLIENT_PRIMARY) repl_replica_on_read(c);
+    if (!(c->flags & CLIENT_PRIMARY) &&
+        resp_reader_pending(&c->req) > (size_t)cfg.client_query_buffer_limit) {
         log_warn("Closing client that reached max query buffer length: id=%llu addr=%s "
                  "(qbuf initial bytes: %zu)",
                  (unsigned long long)c->id, c->addr, resp_reader_pending(&c->req));

@@ -98,6 +98,23 @@ void repl_replica_info(Buf *out);
 /* ROLE on a replica: ["slave", host, port, state, offset] */
 void repl_replica_reply_role(Client *c);
 void repl_replica_cron(void);
+/* persist.c, after loading an RDB at start-up that had repl-id/repl-offset aux fields: on a
+ * replica they become the history it PSYNCs to continue. */
+void repl_replica_loaded_info(const char *replid, long long offset);
+/* bgsave.c: the repl aux fields for an RDB written on a replica (its primary's id and the
+ * applied offset), so a restart can PSYNC; false when there is nothing to record. */
+typedef struct RdbSaveInfo RdbSaveInfo;
+bool repl_replica_save_info(RdbSaveInfo *rsi);
+/* networking.c, for the primary client (CLIENT_PRIMARY) only: */
+/* before dispatch: REPLCONF GETACK is answered here (the one reply a primary gets); true
+ * when the request was consumed */
+bool repl_replica_intercept(Client *c);
+/* after each request ran: `raw` is its exact bytes in the stream (offset, sub-replicas) */
+void repl_replica_applied(Client *c, const char *raw, size_t len);
+/* on every read from its socket (master_last_io_seconds_ago, repl-timeout) */
+void repl_replica_on_read(Client *c);
+/* as it is freed: cache it for the next PSYNC */
+void repl_replica_primary_freed(Client *c);
 
 /* Commands (rows in replication.c). */
 void cmd_replicaof(Client *c); /* also SLAVEOF */

@@ -391,6 +391,9 @@ static void finish_full_sync(void) {
     zero_replid2();
     repl_backlog_reset();
     create_master_client(rs.initial_offset, 0);
+    /* A diskless primary starts the stream on the first ACK (so that the stream's bytes can
+     * never be mistaken for the payload's): send it now, not on the next cron second. */
+    if (rs.use_mark && rs.master) send_ack(rs.master);
     log_notice("MASTER <-> REPLICA sync: Finished with success");
     if (aof_was_on || cfg.appendonly) {
         log_notice("MASTER <-> REPLICA sync: Starting AOF rewrite after the sync");
@@ -691,6 +694,9 @@ static void unset_master(void) {
     rs.state = RS_NONE;
     /* our replicas continue with PSYNC: the old history stays valid as replid2 */
     repl_shift_replid();
+    log_notice("Setting secondary replication ID to %s, valid up to offset: %lld. New "
+               "replication ID is %s",
+               repl.replid2, repl.second_repl_offset, repl.replid);
     repl_disconnect_replicas();
     disconnect_blocked_clients();
 }

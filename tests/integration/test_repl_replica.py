@@ -15,8 +15,12 @@
   restart       SHUTDOWN saves an RDB with repl-id/repl-offset; vigil restarted from it
                 continues with a partial resync
   stale         replica-serve-stale-data no + the primary stopped: -MASTERDOWN
+  diskless_aof  a diskless primary ($EOF:<mark> payload), vigil with appendonly yes: the AOF
+                is rewritten after the sync (a restart from it alone has the dataset)
   promote       REPLICAOF NO ONE: role master, master_replid2 = the primary's replid,
                 writes accepted
+  demote        REPLICAOF back: a client blocked in BLPOP gets -UNBLOCKED and is closed; full
+                resync, vigil equals the primary again
 
 Run: VIGIL_SERVER=build/bin/vigil-server [REDIS_SERVER=/usr/bin/redis-server] \
      /usr/bin/python3 tests/integration/test_repl_replica.py [check names...]
@@ -110,8 +114,12 @@ class Checks:
     def __init__(self):
         self.primary = Server(REDIS, ("--repl-diskless-sync", "no", "--enable-debug-command",
                                       "yes"))
-        self.vigil = Server(vigil_binary(), ("--replicaof", "127.0.0.1", str(self.primary.port),
-                                             "--save", "3600 1"))
+        try:
+            self.vigil = Server(vigil_binary(), ("--replicaof", "127.0.0.1",
+                                                 str(self.primary.port), "--save", "3600 1"))
+        except Exception:
+            self.primary.stop()
+            raise
         self.pc = r(self.primary.port)
         load_dataset(self.pc, "a:", 200)
 
@@ -333,6 +341,32 @@ class Checks:
         assert rv.get("after:promote") == b"1"
         assert rv.execute_command("ROLE")[0] == b"master"
         assert rv.execute_command("REPLICAOF", "NO", "ONE") == b"OK"
+
+    def check_demote(self):
+        """The promoted vigil made a replica again: a client blocked in BLPOP is told and
+        closed (Redis 7.0's disconnectAllBlockedClients), then it resyncs with the primary
+        (its own writes since the promotion are gone)."""
+        vp, pp = self.vigil.port, self.primary.port
+        s = connect(vp)
+        try:
+            s.sendall(b"*3\r\n$5\r\nBLPOP\r\n$2\r\nbq\r\n$1\r\n0\r\n")
+            assert wait_until(lambda: r(vp).info("clients")["blocked_clients"] == 1, 5)
+            assert r(vp).execute_command("REPLICAOF", "127.0.0.1", str(pp)) == b"OK"
+            got = b""
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break  # closed after the reply, as Redis does
+                got += chunk
+            assert got == (b"-UNBLOCKED force unblock from blocking operation, instance state "
+                           b"changed (master -> replica?)\r\n"), got
+        finally:
+            s.close()
+        assert wait_link(vp)
+        assert offsets_equal(pp, vp)
+        assert r(vp).get("after:promote") is None
+        assert dump(vp) == dump(pp)
 
 
 def start_plain(srv, binary, d, extra):

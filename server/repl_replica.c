@@ -345,7 +345,8 @@ static void zero_replid2(void) {
  * the primary's id and offset, restart the AOF so it holds the new dataset). */
 static void finish_full_sync(void) {
     if (ev_is_active(&rs.io)) ev_io_stop(srv.loop, &rs.io);
-    if (fsync(rs.tmp_fd) != 0) log_warn("Failed trying to sync the temp DB to disk: %s", strerror(errno));
+    if (fsync(rs.tmp_fd) != 0)
+        log_warn("Failed trying to sync the temp DB to disk: %s", strerror(errno));
     close(rs.tmp_fd);
     rs.tmp_fd = -1;
     log_notice("MASTER <-> REPLICA sync: Flushing old data");

@@ -14,6 +14,8 @@
                 removes it once it runs again
   restart       SHUTDOWN saves an RDB with repl-id/repl-offset; vigil restarted from it
                 continues with a partial resync
+  timeout       repl-timeout drops a silent primary; the link comes back with PSYNC
+  masterauth    AUTH in the handshake (and no link without it)
   stale         replica-serve-stale-data no + the primary stopped: -MASTERDOWN
   diskless_aof  a diskless primary ($EOF:<mark> payload), vigil with appendonly yes: the AOF
                 is rewritten after the sync (a restart from it alone has the dataset)
@@ -270,6 +272,42 @@ class Checks:
         assert r(self.vigil.port).info("replication")["master_replid"] == replid
         assert offsets_equal(pp, self.vigil.port)
         assert dump(self.vigil.port) == dump(pp)
+
+    def check_timeout(self):
+        """repl-timeout: a silent primary (SIGSTOP) is dropped, then PSYNC continues."""
+        vp, pp = self.vigil.port, self.primary.port
+        rv = r(vp)
+        rv.config_set("repl-timeout", 1)
+        before = self.pc.info("stats")["sync_partial_ok"]
+        os.kill(self.primary.proc.pid, signal.SIGSTOP)
+        try:
+            assert wait_link(vp, up=False, timeout=5)
+        finally:
+            os.kill(self.primary.proc.pid, signal.SIGCONT)
+        rv.config_set("repl-timeout", 60)
+        assert wait_until(lambda: self.pc.info("stats")["sync_partial_ok"] > before, 10, 0.05)
+        assert wait_link(vp)
+        assert offsets_equal(pp, vp)
+
+    def check_masterauth(self):
+        """AUTH masterauth in the handshake; without it the primary refuses the PSYNC."""
+        prim = Server(REDIS, ("--requirepass", "s3cret", "--repl-diskless-sync-delay", "0"))
+        good = bad = None
+        try:
+            pc = redis.Redis(host="127.0.0.1", port=prim.port, password="s3cret")
+            pc.set("auth:k", "v")
+            good = Server(vigil_binary(), ("--replicaof", "127.0.0.1", str(prim.port),
+                                           "--masterauth", "s3cret"))
+            bad = Server(vigil_binary(), ("--replicaof", "127.0.0.1", str(prim.port)))
+            assert wait_link(good.port)
+            assert r(good.port).get("auth:k") == b"v"
+            time.sleep(0.5)
+            assert r(bad.port).info("replication")["master_link_status"] == "down"
+            assert r(bad.port).get("auth:k") is None
+        finally:
+            for s_ in (good, bad, prim):
+                if s_:
+                    s_.stop()
 
     def check_stale(self):
         vp = self.vigil.port

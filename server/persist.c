@@ -80,7 +80,7 @@ int persist_load_at_startup(void) {
         log_warn("Fatal error loading the DB: %s. Exiting.", err);
         return -1;
     }
-    if (info.has_repl) repl_replica_loaded_info(info.repl_id, info.repl_offset);
+    if (info.has_repl) repl_replica_loaded_info(info.repl_id, info.repl_offset, info.repl_stream_db);
     ps.rdb_last_load_keys_loaded = info.keys_loaded;
     ps.rdb_last_load_keys_expired = info.keys_expired;
     log_notice("Done loading RDB, keys loaded: %lld, keys expired: %lld.", info.keys_loaded,

@@ -403,7 +403,7 @@ int rdb_save_fd(int fd, const RdbSaveInfo *rsi, bool in_child) {
     if (r == 0) r = wr_aux_ll(w, "ctime", (long long)time(NULL));
     if (r == 0) r = wr_aux_ll(w, "used-mem", (long long)mem_used_bytes());
     if (r == 0 && rsi && rsi->repl_id) {
-        r = wr_aux_ll(w, "repl-stream-db", 0);
+        r = wr_aux_ll(w, "repl-stream-db", rsi->repl_stream_db);
         if (r == 0) r = wr_aux(w, "repl-id", rsi->repl_id);
         if (r == 0) r = wr_aux_ll(w, "repl-offset", rsi->repl_offset);
     }
@@ -1023,6 +1023,8 @@ static void rd_aux(RdbReader *r, RdbLoadInfo *info, const char *name, const char
         }
     } else if (strcmp(name, "repl-offset") == 0) {
         if (util_str_to_ll(val, vlen, &v)) info->repl_offset = v;
+    } else if (strcmp(name, "repl-stream-db") == 0) {
+        if (util_str_to_ll(val, vlen, &v) && v >= 0 && v <= INT_MAX) info->repl_stream_db = (int)v;
     } else if (strcmp(name, "aof-base") == 0) {
         info->aof_base = util_str_to_ll(val, vlen, &v) && v != 0;
     } else if (strcmp(name, "used-mem") == 0) {
@@ -1036,7 +1038,7 @@ static void rd_aux(RdbReader *r, RdbLoadInfo *info, const char *name, const char
         }
     } else {
         VG_UNUSED(r);
-        /* lua, repl-stream-db, redis-bits, aof-preamble and unknown fields: nothing to do */
+        /* lua, redis-bits, aof-preamble and unknown fields: nothing to do */
     }
 }
 

@@ -18,6 +18,7 @@
 typedef struct RdbSaveInfo {
     const char *repl_id;   /* 40 hex chars, or NULL to leave the repl aux fields out */
     long long repl_offset;
+    int repl_stream_db;    /* the db the replication stream last selected */
     bool aof_base;         /* write the aof-base aux field as 1 */
 } RdbSaveInfo;
 
@@ -37,6 +38,7 @@ typedef struct RdbLoadInfo {
     bool has_repl;         /* repl-id and repl-offset aux fields were present */
     char repl_id[41];
     long long repl_offset;
+    int repl_stream_db;    /* 0 when the field is absent */
     bool aof_base;
     long long keys_loaded;
     long long keys_expired; /* skipped because their TTL had passed */

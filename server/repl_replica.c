@@ -753,11 +753,13 @@ void cmd_replicaof(Client *c) {
 static bool loaded_repl;
 static char loaded_replid[REPL_ID_LEN + 1];
 static long long loaded_off;
+static int loaded_db;
 
-void repl_replica_loaded_info(const char *replid, long long offset) {
+void repl_replica_loaded_info(const char *replid, long long offset, int stream_db) {
     if (strlen(replid) != REPL_ID_LEN) return;
     memcpy(loaded_replid, replid, sizeof(loaded_replid));
     loaded_off = offset;
+    loaded_db = stream_db;
     loaded_repl = true;
 }
 
@@ -770,6 +772,7 @@ void repl_replica_start(void) {
         memcpy(repl.replid, loaded_replid, sizeof(repl.replid));
         repl.master_repl_offset = loaded_off;
         cache_myself();
+        rs.cached_db = loaded_db; /* the stream goes on in the db it last selected */
     }
     rs.state = RS_CONNECT;
     log_notice("Connecting to MASTER %s:%lld", cfg.replicaof_host, cfg.replicaof_port);
@@ -781,9 +784,11 @@ bool repl_replica_save_info(RdbSaveInfo *rsi) {
     if (rs.master) {
         rsi->repl_id = repl.replid;
         rsi->repl_offset = rs.reploff;
+        rsi->repl_stream_db = rs.master->db ? rs.master->db->id : 0;
     } else if (rs.cached) {
         rsi->repl_id = rs.cached_replid;
         rsi->repl_offset = rs.cached_off;
+        rsi->repl_stream_db = rs.cached_db;
     } else {
         return false;
     }

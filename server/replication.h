@@ -100,7 +100,7 @@ void repl_replica_reply_role(Client *c);
 void repl_replica_cron(void);
 /* persist.c, after loading an RDB at start-up that had repl-id/repl-offset aux fields: on a
  * replica they become the history it PSYNCs to continue. */
-void repl_replica_loaded_info(const char *replid, long long offset);
+void repl_replica_loaded_info(const char *replid, long long offset, int stream_db);
 /* bgsave.c: the repl aux fields for an RDB written on a replica (its primary's id and the
  * applied offset), so a restart can PSYNC; false when there is nothing to record. */
 typedef struct RdbSaveInfo RdbSaveInfo;

@@ -62,8 +62,11 @@ typedef struct Replica {
     bool capa_eof, capa_psync2;
     bool old_sync;             /* SYNC: no +FULLRESYNC line */
     bool diskless;             /* in the diskless batch of the running child */
+    bool hold_stream;          /* online after a diskless RDB: the stream waits in `pending`
+                                * for its first ACK, since an EOF-marked RDB must end the
+                                * bytes it reads (Redis's repl_start_cmd_stream_on_ack) */
     long long listening_port;
-    char ip[64];               /* REPLCONF ip-address, "" when not sent */
+    char ip[256];              /* REPLCONF ip-address, "" when not sent */
     long long ack_off;
     int64_t ack_ms;
     int64_t wait_since_ms;     /* entered WAIT_BGSAVE_START */
@@ -218,7 +221,7 @@ static void feed_bytes(const char *p, size_t len) {
     backlog_append(p, len);
     repl.master_repl_offset += (long long)len;
     for (Replica *r = replicas; r; r = r->next) {
-        if (r->state == RS_ONLINE) {
+        if (r->state == RS_ONLINE && !r->hold_stream) {
             replica_out(r, p, len);
         } else if (r->state != RS_WAIT_BGSAVE_START) {
             buf_append(&r->pending, p, len);
@@ -340,10 +343,10 @@ static void finish_diskless(void) {
         replica_out(r, eof_mark, EOF_MARK_LEN);
         r->state = RS_ONLINE;
         r->diskless = false;
+        r->hold_stream = true;
         r->ack_ms = now_ms();
-        if (r->pending.len) replica_out(r, r->pending.data, r->pending.len);
-        buf_deinit(&r->pending);
-        log_notice("Synchronization with replica %s succeeded", r->c->addr);
+        log_notice("Streamed RDB transfer with replica %s succeeded (socket). Waiting for "
+                   "REPLCONF ACK from replica to enable streaming", r->c->addr);
     }
 }
 
@@ -579,7 +582,7 @@ static bool try_partial_resync(Client *c, Replica *r, const RespArg *id, long lo
 typedef struct PreReplica {
     uint64_t client_id;
     long long listening_port;
-    char ip[64];
+    char ip[256];
     bool capa_eof, capa_psync2;
     struct PreReplica *next;
 } PreReplica;
@@ -707,7 +710,7 @@ void cmd_replconf(Client *c) {
             else
                 prereplica_get(c, true)->listening_port = port;
         } else if (arg_is(opt, "ip-address")) {
-            if (val->len >= 64) {
+            if (val->len >= 256) { /* Redis's NET_HOST_STR_LEN */
                 reply_error_fmt(c, "ERR REPLCONF ip-address provided by replica instance is "
                                    "too long: %zu bytes", val->len);
                 return;
@@ -737,6 +740,12 @@ void cmd_replconf(Client *c) {
             if (l == 0 || *end) return;
             if (off > r->ack_off) r->ack_off = off;
             r->ack_ms = now_ms();
+            if (r->hold_stream) {
+                r->hold_stream = false;
+                if (r->pending.len) replica_out(r, r->pending.data, r->pending.len);
+                buf_deinit(&r->pending);
+                log_notice("Synchronization with replica %s succeeded", c->addr);
+            }
             return;
         } else if (arg_is(opt, "getack")) {
             return; /* answered by a replica to its primary (repl_replica.c) */
@@ -744,7 +753,7 @@ void cmd_replconf(Client *c) {
             long long v;
             if (arg_to_ll_or_reply(c, val, &v, NULL) != 0) return;
             if (v != 0 && v != 1) {
-                reply_error(c, "ERR rdb-only value must be 0 or 1");
+                reply_error(c, "ERR value is out of range, value must between 0 and 1");
                 return;
             }
         } else {

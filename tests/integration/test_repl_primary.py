@@ -254,6 +254,39 @@ class Checks:
         self.wait_synced(v, rep)
         assert redis.Redis(host="127.0.0.1", port=rep.port).get("k") == b"4"
 
+    def check_output_limit_and_backlog_ttl(self):
+        v = self.vigil("--repl-diskless-sync-delay", "0", "--repl-backlog-ttl", "1")
+        r = redis.Redis(host="127.0.0.1", port=v.port)
+        rep = self.replica_of(v)
+        self.wait_link(rep)
+        r.config_set("client-output-buffer-limit", "replica 1048576 0 0")
+        os.kill(rep.proc.pid, signal.SIGSTOP)
+        try:
+            pipe = r.pipeline(transaction=False)
+            for i in range(40):
+                pipe.set(f"big{i}", "z" * 500000)
+            pipe.execute()
+            ok = wait_until(lambda: r.info("stats")["client_output_buffer_limit_disconnections"]
+                            == 1, 5, 0.05)
+            assert ok, r.info("stats")
+            assert r.info("replication")["connected_slaves"] == 0
+        finally:
+            os.kill(rep.proc.pid, signal.SIGCONT)
+        r.config_set("client-output-buffer-limit", "replica 0 0 0")
+        # it comes back (the 1 MB backlog lost its place: a full resync) and catches up
+        ok = wait_until(lambda: r.info("stats")["sync_full"] == 2, 15, 0.05)
+        assert ok, (r.info("stats"), rep.logs())
+        self.wait_link(rep)
+        self.wait_synced(v, rep)
+        assert snapshot(v.port) == snapshot(rep.port)
+        # without replicas the backlog goes after repl-backlog-ttl, with a new replid
+        replid = r.info("replication")["master_replid"]
+        redis.Redis(host="127.0.0.1", port=rep.port).execute_command("REPLICAOF", "NO", "ONE")
+        ok = wait_until(lambda: r.info("replication")["repl_backlog_active"] == 0, 5, 0.05)
+        assert ok, r.info("replication")
+        info = r.info("replication")
+        assert info["master_replid"] != replid and info["repl_backlog_histlen"] == 0, info
+
     def check_replconf_errors(self):
         v = self.vigil()
         r = redis.Redis(host="127.0.0.1", port=v.port)

@@ -15,7 +15,7 @@
  * it between "$EOF:<mark>\r\n" and the mark to every replica of the batch, pausing the pipe
  * while any of them has much unsent. Replies to the sync protocol go through the normal
  * reply buffer, so they stay in order with what follows. */
-#include "server/replication.h"
+#include "server/repl_primary.h"
 
 #include "common/buf.h"
 #include "common/log.h"
@@ -31,7 +31,7 @@
 #include "server/persist.h"
 #include "server/pubsub.h"
 #include "server/rdb.h"
-#include "server/repl_primary.h"
+#include "server/replication.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -39,8 +39,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <strings.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,28 +52,28 @@ enum {
 };
 
 #define BULK_CHUNK        (64 * 1024)
-#define BULK_AHEAD        (256 * 1024)       /* file bytes queued ahead of the socket */
-#define PIPE_PAUSE_UNSENT (4 * 1024 * 1024)  /* diskless: pause the pipe past this */
+#define BULK_AHEAD        (256 * 1024)      /* file bytes queued ahead of the socket */
+#define PIPE_PAUSE_UNSENT (4 * 1024 * 1024) /* diskless: pause the pipe past this */
 #define EOF_MARK_LEN      40
 
 typedef struct Replica {
     Client *c;
     int state;
     bool capa_eof, capa_psync2;
-    bool old_sync;             /* SYNC: no +FULLRESYNC line */
-    bool diskless;             /* in the diskless batch of the running child */
-    bool hold_stream;          /* online after a diskless RDB: the stream waits in `pending`
-                                * for its first ACK, since an EOF-marked RDB must end the
-                                * bytes it reads (Redis's repl_start_cmd_stream_on_ack) */
+    bool old_sync;    /* SYNC: no +FULLRESYNC line */
+    bool diskless;    /* in the diskless batch of the running child */
+    bool hold_stream; /* online after a diskless RDB: the stream waits in `pending`
+                       * for its first ACK, since an EOF-marked RDB must end the
+                       * bytes it reads (Redis's repl_start_cmd_stream_on_ack) */
     long long listening_port;
-    char ip[256];              /* REPLCONF ip-address, "" when not sent */
+    char ip[256]; /* REPLCONF ip-address, "" when not sent */
     long long ack_off;
     int64_t ack_ms;
-    int64_t wait_since_ms;     /* entered WAIT_BGSAVE_START */
-    int64_t newline_ms;        /* last keep-alive newline sent while it waits */
-    long long psync_offset;    /* the offset its RDB corresponds to */
-    Buf pending;               /* the stream fed while it waits for its RDB */
-    int bulk_fd;               /* disk transfer: the file, -1 when none */
+    int64_t wait_since_ms;  /* entered WAIT_BGSAVE_START */
+    int64_t newline_ms;     /* last keep-alive newline sent while it waits */
+    long long psync_offset; /* the offset its RDB corresponds to */
+    Buf pending;            /* the stream fed while it waits for its RDB */
+    int bulk_fd;            /* disk transfer: the file, -1 when none */
     long long bulk_left;
     struct Replica *next;
 } Replica;
@@ -94,13 +94,13 @@ static bool get_ack_pending;
 static struct {
     char *buf;
     long long size;
-    long long idx;     /* where the next byte goes */
+    long long idx; /* where the next byte goes */
     long long histlen;
-    long long offset;  /* replication offset of the oldest byte held */
+    long long offset; /* replication offset of the oldest byte held */
 } bl;
 static bool bl_active;
 static int64_t no_replicas_since_ms;
-static int seldb = -1;  /* the db the stream last selected (-1: the next op selects) */
+static int seldb = -1; /* the db the stream last selected (-1: the next op selects) */
 static int64_t last_ping_ms;
 
 /* the running replication child */
@@ -242,7 +242,8 @@ static void feed_bytes(const char *p, size_t len) {
 
 static void encode_command(Buf *b, const RespArg *argv, int argc) {
     resp_array(b, argc);
-    for (int i = 0; i < argc; i++) resp_bulk(b, argv[i].ptr, argv[i].len);
+    for (int i = 0; i < argc; i++)
+        resp_bulk(b, argv[i].ptr, argv[i].len);
 }
 
 void repl_feed(int dbid, const RespArg *argv, int argc) {
@@ -300,7 +301,8 @@ void repl_primary_client_free(Client *c) {
 }
 
 void repl_disconnect_replicas(void) {
-    for (Replica *r = replicas; r; r = r->next) client_close_async(r->c);
+    for (Replica *r = replicas; r; r = r->next)
+        client_close_async(r->c);
 }
 
 static void peer_ip(const Client *c, char *out, size_t outlen) {
@@ -346,7 +348,8 @@ static void finish_diskless(void) {
         r->hold_stream = true;
         r->ack_ms = now_ms();
         log_notice("Streamed RDB transfer with replica %s succeeded (socket). Waiting for "
-                   "REPLCONF ACK from replica to enable streaming", r->c->addr);
+                   "REPLCONF ACK from replica to enable streaming",
+                   r->c->addr);
     }
 }
 
@@ -465,8 +468,7 @@ static void pipe_cb(struct ev_loop *loop, ev_io *w, int revents) {
             return;
         }
         for (Replica *r = replicas; r; r = r->next)
-            if (r->diskless && r->state == RS_WAIT_BGSAVE_END)
-                replica_out(r, chunk, (size_t)n);
+            if (r->diskless && r->state == RS_WAIT_BGSAVE_END) replica_out(r, chunk, (size_t)n);
     }
 }
 
@@ -544,10 +546,10 @@ void repl_primary_rdb_child_done(pid_t pid, bool ok, bool by_signal) {
 /* ---- SYNC / PSYNC ---------------------------------------------------------------------- */
 
 static bool try_partial_resync(Client *c, Replica *r, const RespArg *id, long long off) {
-    bool id_ok = id->len == REPL_ID_LEN &&
-                 (!strncasecmp(id->ptr, repl.replid, REPL_ID_LEN) ||
-                  (!strncasecmp(id->ptr, repl.replid2, REPL_ID_LEN) &&
-                   off <= repl.second_repl_offset));
+    bool id_ok =
+        id->len == REPL_ID_LEN &&
+        (!strncasecmp(id->ptr, repl.replid, REPL_ID_LEN) ||
+         (!strncasecmp(id->ptr, repl.replid2, REPL_ID_LEN) && off <= repl.second_repl_offset));
     if (!id_ok) {
         if (!(id->len == 1 && id->ptr[0] == '?'))
             log_notice("Partial resynchronization not accepted: Replication ID mismatch "
@@ -559,7 +561,8 @@ static bool try_partial_resync(Client *c, Replica *r, const RespArg *id, long lo
     }
     if (!bl_active || off < bl.offset || off > bl.offset + bl.histlen) {
         log_notice("Unable to partial resync with replica %s for lack of backlog (Replica "
-                   "request was: %lld).", c->addr, off);
+                   "request was: %lld).",
+                   c->addr, off);
         return false;
     }
     r->state = RS_ONLINE;
@@ -572,7 +575,8 @@ static bool try_partial_resync(Client *c, Replica *r, const RespArg *id, long lo
     backlog_copy_from(off, &b);
     replica_out(r, b.data, b.len);
     log_notice("Partial resynchronization request from %s accepted. Sending %lld bytes of "
-               "backlog starting from offset %lld.", c->addr, (long long)b.len - n, off);
+               "backlog starting from offset %lld.",
+               c->addr, (long long)b.len - n, off);
     buf_deinit(&b);
     return true;
 }
@@ -687,8 +691,8 @@ void cmd_sync(Client *c) {
             return;
         }
     }
-    if (!child_active() && !(cfg.repl_diskless_sync && r->capa_eof &&
-                             cfg.repl_diskless_sync_delay > 0))
+    if (!child_active() &&
+        !(cfg.repl_diskless_sync && r->capa_eof && cfg.repl_diskless_sync_delay > 0))
         start_sync_child();
 }
 
@@ -711,8 +715,10 @@ void cmd_replconf(Client *c) {
                 prereplica_get(c, true)->listening_port = port;
         } else if (arg_is(opt, "ip-address")) {
             if (val->len >= 256) { /* Redis's NET_HOST_STR_LEN */
-                reply_error_fmt(c, "ERR REPLCONF ip-address provided by replica instance is "
-                                   "too long: %zu bytes", val->len);
+                reply_error_fmt(c,
+                                "ERR REPLCONF ip-address provided by replica instance is "
+                                "too long: %zu bytes",
+                                val->len);
                 return;
             }
             char *dst = r ? r->ip : prereplica_get(c, true)->ip;
@@ -757,8 +763,8 @@ void cmd_replconf(Client *c) {
                 return;
             }
         } else {
-            reply_error_fmt(c, "ERR Unrecognized REPLCONF option: %.*s",
-                            (int)VG_MIN(opt->len, 128), opt->ptr);
+            reply_error_fmt(c, "ERR Unrecognized REPLCONF option: %.*s", (int)VG_MIN(opt->len, 128),
+                            opt->ptr);
             return;
         }
     }
@@ -784,8 +790,9 @@ void cmd_wait(Client *c) {
     }
     long long numreplicas, timeout;
     if (arg_to_ll_or_reply(c, &c->argv[1], &numreplicas, NULL) != 0) return;
-    if (arg_to_ll_or_reply(c, &c->argv[2], &timeout, "ERR timeout is not an integer or out of "
-                                                      "range") != 0)
+    if (arg_to_ll_or_reply(c, &c->argv[2], &timeout,
+                           "ERR timeout is not an integer or out of "
+                           "range") != 0)
         return;
     if (timeout < 0) {
         reply_error(c, "ERR timeout is negative");
@@ -859,7 +866,8 @@ void repl_primary_info(Buf *out) {
     /* in the order they attached, as Redis's list (ours is newest first) */
     Replica *order[256];
     int n = 0;
-    for (Replica *r = replicas; r && n < 256; r = r->next) order[n++] = r;
+    for (Replica *r = replicas; r && n < 256; r = r->next)
+        order[n++] = r;
     int64_t now_s = now_ms() / 1000;
     for (int i = n - 1, id = 0; i >= 0; i--, id++) {
         Replica *r = order[i];
@@ -933,8 +941,7 @@ void repl_primary_cron(void) {
         int64_t longest = 0;
         bool all_eof = true;
         for (Replica *r = replicas; r; r = r->next) {
-            if (r->state != RS_WAIT_BGSAVE_START || (r->c->flags & CLIENT_CLOSE_ASAP))
-                continue;
+            if (r->state != RS_WAIT_BGSAVE_START || (r->c->flags & CLIENT_CLOSE_ASAP)) continue;
             waiting++;
             longest = VG_MAX(longest, now - r->wait_since_ms);
             if (!r->capa_eof) all_eof = false;
@@ -963,9 +970,8 @@ void repl_primary_before_sleep(void) {
     if (pipe_fd >= 0 && !ev_is_active(&pipe_io) && !pipe_should_pause())
         ev_io_start(srv.loop, &pipe_io);
     if (get_ack_pending && waiters) {
-        RespArg getack[3] = {{.ptr = "REPLCONF", .len = 8},
-                             {.ptr = "GETACK", .len = 6},
-                             {.ptr = "*", .len = 1}};
+        RespArg getack[3] = {
+            {.ptr = "REPLCONF", .len = 8}, {.ptr = "GETACK", .len = 6}, {.ptr = "*", .len = 1}};
         repl_feed(-1, getack, 3);
     }
     get_ack_pending = false;

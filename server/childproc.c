@@ -16,6 +16,7 @@
 #include "server/db.h"
 #include "server/latency.h"
 #include "server/persist.h"
+#include "server/repl_primary.h"
 #include "server/server.h"
 
 #include <errno.h>
@@ -211,6 +212,7 @@ static void reap(int status) {
     ps.current_save_keys_processed = ps.current_save_keys_total = 0;
     if (type > CHILD_NONE && type < (int)VG_ARRAY_LEN(done_handlers) && done_handlers[type])
         done_handlers[type](ok, by_signal);
+    if (type == CHILD_RDB) repl_primary_rdb_child_done(done_pid, ok, by_signal);
     done_pid = 0;
     done_signal = 0;
 }

@@ -77,6 +77,7 @@ typedef struct Client {
     /* blocking commands (blocked.c): what the client waits for, NULL when not blocked */
     BlockState *bstate;
     int64_t obuf_soft_since_ms; /* soft output limit exceeded since (0 = not now) */
+    long long woff;             /* master_repl_offset after its last propagated write (WAIT) */
     /* links */
     struct Client *prev, *next;         /* srv.clients list */
     struct Client *pw_prev, *pw_next;   /* pending-writes list */

@@ -222,9 +222,11 @@ bool dispatch_command(Client *c) {
         multi_queue_command(c, cmd);
         return true;
     }
+    long long off_before = repl.master_repl_offset;
     call(c, cmd, srv.now_mono_us); /* the clock dispatch_command read just before */
     c->lastcmd = cmd;
     propagate_flush(); /* the whole command (or EXEC) reaches the AOF as one unit */
+    if (repl.master_repl_offset != off_before) c->woff = repl.master_repl_offset; /* WAIT */
     /* Clients waiting on keys this command (or this whole EXEC) pushed to are served now,
      * each running its command again, before anything else runs. */
     blocked_serve_ready_keys();

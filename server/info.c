@@ -26,6 +26,7 @@
 #include "server/latency_hist.h"
 #include "server/persist.h"
 #include "server/pubsub.h"
+#include "server/repl_primary.h"
 #include "server/replication.h"
 #include "server/reply.h"
 #include "server/server.h"
@@ -354,6 +355,8 @@ static void section_persistence(Buf *out) {
 
 static void stats_traffic_lines(Buf *out) {
     const ServerStats *s = &srv.stats;
+    long long sync_full, sync_ok, sync_err;
+    repl_primary_sync_stats(&sync_full, &sync_ok, &sync_err);
     buf_printf(out,
                "total_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
                "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%lld\r\n"
@@ -361,11 +364,12 @@ static void stats_traffic_lines(Buf *out) {
                "total_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:%.2f\r\n"
                "instantaneous_output_kbps:%.2f\r\ninstantaneous_input_repl_kbps:0.00\r\n"
                "instantaneous_output_repl_kbps:0.00\r\nrejected_connections:%lld\r\n"
-               "sync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n",
+               "sync_full:%lld\r\nsync_partial_ok:%lld\r\nsync_partial_err:%lld\r\n",
                s->total_connections_received, s->total_commands_processed,
                metric_rate(METRIC_COMMANDS), s->net_input_bytes, s->net_output_bytes,
                (double)metric_rate(METRIC_NET_INPUT) / 1024,
-               (double)metric_rate(METRIC_NET_OUTPUT) / 1024, s->rejected_connections);
+               (double)metric_rate(METRIC_NET_OUTPUT) / 1024, s->rejected_connections, sync_full,
+               sync_ok, sync_err);
 }
 
 static void stats_keyspace_lines(Buf *out) {

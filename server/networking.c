@@ -20,6 +20,7 @@
 #include "server/dispatch.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
+#include "server/repl_primary.h"
 #include "server/reply.h"
 #include "server/replication.h"
 #include "server/server.h"
@@ -127,6 +128,7 @@ static void client_free(Client *c) {
     pubsub_client_free(c);
     multi_client_free(c);
     blocked_client_free(c);
+    repl_primary_client_free(c);
     if (c->fd >= 0) {
         ev_io_stop(srv.loop, &c->rio);
         ev_io_stop(srv.loop, &c->wio);

@@ -1,0 +1,19 @@
+/* repl_primary.h - hooks of the primary's side of replication that other modules call
+ * (the rest of its interface is in replication.h). */
+#ifndef VIGIL_SERVER_REPL_PRIMARY_H
+#define VIGIL_SERVER_REPL_PRIMARY_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef struct Client Client;
+
+/* networking.c: a client is being freed (a replica leaves, a WAITer goes away). */
+void repl_primary_client_free(Client *c);
+/* childproc.c: a CHILD_RDB child was reaped (after its type's done handler ran); the
+ * replicas waiting for the RDB it wrote (to disk or to the pipe) go on or are dropped. */
+void repl_primary_rdb_child_done(pid_t pid, bool ok, bool by_signal);
+/* INFO # Stats: sync_full, sync_partial_ok, sync_partial_err. */
+void repl_primary_sync_stats(long long *full, long long *partial_ok, long long *partial_err);
+
+#endif

@@ -204,6 +204,8 @@ static int client_write(Client *c) {
             client_free(c);
             return -1;
         }
+        /* a replica receiving an RDB from disk is topped up each time its output drains */
+        if (c->flags & CLIENT_REPLICA) repl_primary_replica_wrote(c);
         return 0;
     }
     if (c->out_sent >= MAX_WRITE_PER_EVENT && c->out_sent >= c->out.len / 2) {

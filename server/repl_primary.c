@@ -523,6 +523,11 @@ static void refill_bulk(Replica *r) {
     }
 }
 
+void repl_primary_replica_wrote(Client *c) {
+    Replica *r = replica_of(c);
+    if (r && r->state == RS_SEND_BULK && !(c->flags & CLIENT_CLOSE_ASAP)) refill_bulk(r);
+}
+
 void repl_primary_rdb_child_done(pid_t pid, bool ok, bool by_signal) {
     VG_UNUSED(by_signal);
     if (pid != sync_child_pid || sync_child_pid == 0) return;

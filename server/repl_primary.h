@@ -10,6 +10,8 @@ typedef struct Client Client;
 
 /* networking.c: a client is being freed (a replica leaves, a WAITer goes away). */
 void repl_primary_client_free(Client *c);
+/* networking.c, when a replica's output has drained: queue more of a disk RDB transfer. */
+void repl_primary_replica_wrote(Client *c);
 /* childproc.c: a CHILD_RDB child was reaped (after its type's done handler ran); the
  * replicas waiting for the RDB it wrote (to disk or to the pipe) go on or are dropped. */
 void repl_primary_rdb_child_done(pid_t pid, bool ok, bool by_signal);

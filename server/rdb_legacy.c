@@ -102,24 +102,6 @@ static bool has_duplicates(Item *items, size_t n, size_t step) {
 
 /* ---- lists ------------------------------------------------------------------------------ */
 
-static Kv *list_from_ziplist(
-    const char *key, size_t keylen, const uint8_t *blob, size_t len, char *err, size_t errlen) {
-    size_t n;
-    Item *items = decode_ziplist(blob, len, &n, err, errlen);
-    if (!items) return NULL;
-    Kv *kv = NULL;
-    if (n == 0) {
-        err[0] = '\0';
-    } else {
-        Quicklist *ql = ql_new((int)cfg.list_max_listpack_size);
-        for (size_t i = 0; i < n; i++)
-            ql_push(ql, items[i].s, items[i].len, QL_TAIL);
-        kv = kv_new_ptr(key, keylen, OBJ_LIST, ENC_QUICKLIST, ql);
-    }
-    mem_free(items);
-    return kv;
-}
-
 int rdb_legacy_list_append_ziplist(
     Kv *list_kv, const uint8_t *blob, size_t len, char *err, size_t errlen) {
     size_t n;
@@ -130,6 +112,18 @@ int rdb_legacy_list_append_ziplist(
         ql_push(ql, items[i].s, items[i].len, QL_TAIL);
     mem_free(items);
     return 0;
+}
+
+/* Type 10: one ziplist is a whole list (an empty one means: skip the key). */
+static Kv *list_from_ziplist(
+    const char *key, size_t keylen, const uint8_t *blob, size_t len, char *err, size_t errlen) {
+    Quicklist *ql = ql_new((int)cfg.list_max_listpack_size);
+    Kv *kv = kv_new_ptr(key, keylen, OBJ_LIST, ENC_QUICKLIST, ql);
+    int r = rdb_legacy_list_append_ziplist(kv, blob, len, err, errlen);
+    if (r == 0 && ql->count > 0) return kv;
+    if (r == 0) err[0] = '\0';
+    kv_free(kv);
+    return NULL;
 }
 
 /* ---- hashes ----------------------------------------------------------------------------- */

@@ -103,9 +103,32 @@ class Server:
             print(logs, file=sys.stderr)
         self.out.close()
         self.err.close()
-        if os.environ.get("IT_KEEP_DIR", "0") in ("", "0"):
+        if not keep_dirs():
             shutil.rmtree(self.dir, ignore_errors=True)
         return problems
+
+
+def keep_dirs():
+    """IT_KEEP_DIR=1 keeps the tests' temp dirs for a post-mortem."""
+    return os.environ.get("IT_KEEP_DIR", "0") not in ("", "0")
+
+
+class TempDirs:
+    """Temp dirs a test makes (tmp()) and removes at the end (cleanup()), unless kept."""
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.dirs = []
+
+    def tmp(self):
+        d = tempfile.mkdtemp(prefix=self.prefix)
+        self.dirs.append(d)
+        return d
+
+    def cleanup(self):
+        if not keep_dirs():
+            for d in self.dirs:
+                shutil.rmtree(d, ignore_errors=True)
 
 
 def die_with_parent():

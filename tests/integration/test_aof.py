@@ -19,18 +19,17 @@ Run: VIGIL_SERVER=build/bin/vigil-server [REDIS_SERVER=/usr/bin/redis-server] \
 """
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    SANITIZER_MARKS, answers_ping, call, connect, die_with_parent, free_port, run_checks, vigil_binary, wait_until)
+    SANITIZER_MARKS, TempDirs, answers_ping, call, connect, die_with_parent, free_port,
+    run_checks, vigil_binary, wait_until)
 
 
 class Proc:
@@ -159,20 +158,10 @@ def manifest_files(d):
     return re.findall(r"^file (\S+) seq (\d+) type ([bih])$", read_manifest(d), re.M)
 
 
-class Checks:
+class Checks(TempDirs):
     def __init__(self, binary, oracle):
         self.binary, self.oracle = binary, oracle
-        self.dirs = []
-
-    def tmp(self):
-        d = tempfile.mkdtemp(prefix="vigil-aof-")
-        self.dirs.append(d)
-        return d
-
-    def cleanup(self):
-        if os.environ.get("IT_KEEP_DIR", "0") in ("", "0"):
-            for d in self.dirs:
-                shutil.rmtree(d, ignore_errors=True)
+        super().__init__("vigil-aof-")
 
     def check_fsync_policies(self):
         for policy in ("always", "everysec", "no"):

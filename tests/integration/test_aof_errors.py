@@ -14,17 +14,16 @@
 Run: VIGIL_SERVER=build/bin/vigil-server /usr/bin/python3 tests/integration/test_aof_errors.py
 """
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itlib import free_port, run_checks, vigil_binary, wait_until  # noqa: E402 - the shared fixture
+from itlib import (  # noqa: E402 - the shared fixture
+    TempDirs, free_port, run_checks, vigil_binary, wait_until)
 from test_aof import Proc, dataset, assert_same  # noqa: E402 - same process helper
 
 
@@ -53,20 +52,10 @@ def start_fails(binary, d, *opts):
         return rc, f.read()
 
 
-class Checks:
+class Checks(TempDirs):
     def __init__(self, binary):
         self.binary = binary
-        self.dirs = []
-
-    def tmp(self):
-        d = tempfile.mkdtemp(prefix="vigil-aoferr-")
-        self.dirs.append(d)
-        return d
-
-    def cleanup(self):
-        if os.environ.get("IT_KEEP_DIR", "0") in ("", "0"):
-            for d in self.dirs:
-                shutil.rmtree(d, ignore_errors=True)
+        super().__init__("vigil-aoferr-")
 
     def written(self):
         """A dir with an AOF of a few keys, and the data."""

@@ -32,14 +32,11 @@ N=${N:-100000}
 NP=${NP:-1000000}
 KEYS=${KEYS:-1000000}
 AGG=${AGG:-100000}
-here=$(cd "$(dirname "$0")" && pwd)
-VIGIL=${1:-${VIGIL_SERVER:-$here/../build/bin/vigil-server}}
-REDIS=${REDIS_SERVER:-/usr/bin/redis-server}
 CLK_TCK=$(getconf CLK_TCK)
 
-for tool in "$VIGIL" "$REDIS" redis-cli redis-benchmark /usr/bin/python3; do
-    command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 2; }
-done
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init bench "${1:-}"
 
 tmp=$(mktemp -d /tmp/vigil-bench-XXXXXX)
 declare -A pid port
@@ -59,10 +56,6 @@ stop_all() {
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 cli() { # name args...
     local name=$1
@@ -89,10 +82,6 @@ start() { # name binary
 
 cpu_ticks() { # pid -> utime+stime in clock ticks (fields 14 and 15; comm may hold spaces)
     sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
-}
-
-median() { # numbers... (lower middle for an even count)
-    printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
 }
 
 # Row definitions: label | redis-benchmark test (or "cmd:" and a command line) | requests |

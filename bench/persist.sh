@@ -32,14 +32,10 @@ set -euo pipefail
 ROUNDS=${ROUNDS:-3}
 N=${N:-200000}
 KEYS=${KEYS:-1000000}
-here=$(cd "$(dirname "$0")" && pwd)
-VIGIL=${1:-${VIGIL_SERVER:-$here/../build/bin/vigil-server}}
-REDIS=${REDIS_SERVER:-/usr/bin/redis-server}
-PY=/usr/bin/python3
 
-for tool in "$VIGIL" "$REDIS" redis-cli redis-benchmark "$PY"; do
-    command -v "$tool" >/dev/null || { echo "persist: $tool not found" >&2; exit 2; }
-done
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init persist "${1:-}"
 
 tmp=$(mktemp -d /tmp/vigil-persist-XXXXXX)
 declare -A pid port
@@ -64,10 +60,6 @@ stop_all() {
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-    "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 cli() { # name args...
     local name=$1
@@ -118,10 +110,6 @@ start() { # name binary dir extra-args...: starts and waits for +PONG; prints ms
         return 1
     fi
     kill -0 "${pid[$name]}" 2>/dev/null || { echo "persist: $name exited" >&2; return 1; }
-}
-
-median() { # numbers... (lower middle for an even count)
-    printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
 }
 
 set_rps() { # name extra-flags -> ops/s of redis-benchmark SET

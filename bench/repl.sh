@@ -20,14 +20,10 @@ set -euo pipefail
 ROUNDS=${ROUNDS:-3}
 N=${N:-300000}
 KEYS=${KEYS:-1000000}
-here=$(cd "$(dirname "$0")" && pwd)
-VIGIL=${1:-${VIGIL_SERVER:-$here/../build/bin/vigil-server}}
-REDIS=${REDIS_SERVER:-/usr/bin/redis-server}
-PY=/usr/bin/python3
 
-for tool in "$VIGIL" "$REDIS" redis-cli redis-benchmark "$PY"; do
-    command -v "$tool" >/dev/null || { echo "repl: $tool not found" >&2; exit 2; }
-done
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init repl "${1:-}"
 
 tmp=$(mktemp -d /tmp/vigil-repl-XXXXXX)
 pids=()
@@ -43,10 +39,6 @@ stop_all() {
 }
 trap 'stop_all; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-    "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 # start BIN PORT [args...]: a server in its own dir; waits for PONG (or LOADING) for 30 s
 start() {
@@ -73,8 +65,6 @@ wait_link() { # port: wait for the link to be up, 600 s at most
     exit 1
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
 set_rate() { # port
     redis-benchmark -p "$1" -t set -c 50 -n "$N" -r 100000 -P 16 -q 2>/dev/null |
         tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | cut -d' ' -f1 |
@@ -98,7 +88,7 @@ for family in redis vigil; do
             samples+=("$(set_rate "$pp")")
             stop_all
         done
-        rate[$family,$nrep]=$(printf '%s\n' "${samples[@]}" | median)
+        rate[$family,$nrep]=$(median "${samples[@]}")
         echo "$family SET with $nrep replicas: ${samples[*]}" >&2
     done
     for mode in yes no; do

@@ -172,6 +172,21 @@ def run_checks(checks, only=(), after_each=None):
     return failures
 
 
+
+def run_checks_stopping(checks):
+    """main() of a test whose Checks keep servers: run the checks named on the command line
+    (or all), stopping every server after each (checks.stop_all() returns a problem string
+    or None: a crash, a sanitizer report) and once more at the end. Exit status: 1 on any
+    failure or problem."""
+    failures, problem = [], None
+    try:
+        failures = run_checks(checks, sys.argv[1:], after_each=checks.stop_all)
+    finally:
+        problem = checks.stop_all()
+    if problem:
+        print("server problems: " + problem)
+    return 1 if failures or problem else 0
+
 # ---- raw RESP over a socket, for checks that need exact bytes -------------------------------
 
 def connect(port, timeout=5):

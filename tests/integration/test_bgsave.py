@@ -34,7 +34,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, child_pids, cmd, connect, info, read_file, read_reply, run_checks,
+    Server, call, child_pids, cmd, connect, info, read_file, read_reply, run_checks_stopping,
     vigil_binary, wait_until)
 
 REDIS = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
@@ -338,14 +338,7 @@ class Checks:
 
 
 def main():
-    checks = Checks(vigil_binary())
-    try:
-        failures = run_checks(checks, sys.argv[1:], after_each=checks.stop_all)
-    finally:
-        problem = checks.stop_all()
-    if problem:
-        print("server problems: " + problem)
-    return 1 if failures or problem else 0
+    return run_checks_stopping(Checks(vigil_binary()))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, info, read_reply, run_checks, vigil_binary, wait_until)
+    Server, call, cmd, connect, info, read_reply, run_checks_stopping, vigil_binary,
+    wait_until)
 
 COMMON = ("--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0")
 
@@ -68,12 +69,12 @@ class Checks:
         self.servers.append(srv)
         return srv
 
-    def stop_all(self):
+    def stop_all(self, name=None):
         problems = []
         for srv in self.servers:
             problems += srv.stop()
         self.servers = []
-        return problems
+        return "; ".join(problems) or None
 
     def check_chain_and_promotion(self):
         a = self.start()
@@ -126,16 +127,7 @@ class Checks:
 
 
 def main():
-    checks = Checks(vigil_binary())
-    failures = []
-    try:
-        failures = run_checks(checks, sys.argv[1:])
-    finally:
-        problems = checks.stop_all()
-        for p in problems:
-            print(f"FAIL server: {p}")
-    return 1 if failures or problems else 0
-
+    return run_checks_stopping(Checks(vigil_binary()))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,7 +12,7 @@ import time
 import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itlib import Server, run_checks, vigil_binary, wait_until  # noqa: E402
+from itlib import Server, run_checks_stopping, vigil_binary, wait_until  # noqa: E402
 
 REDIS = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 
@@ -312,14 +312,7 @@ class Checks:
 
 
 def main():
-    checks = Checks(vigil_binary())
-    try:
-        failures = run_checks(checks, sys.argv[1:], after_each=checks.stop_all)
-    finally:
-        problem = checks.stop_all()
-    if problem:
-        print("server problems: " + problem)
-    return 1 if failures or problem else 0
+    return run_checks_stopping(Checks(vigil_binary()))
 
 
 if __name__ == "__main__":

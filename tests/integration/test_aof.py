@@ -149,6 +149,15 @@ def assert_same(got, want):
         assert got[k] == want[k], (k, got[k], want[k])
 
 
+def assert_reloads(binary, d, want):
+    """A server restarted on dir d with the AOF on holds exactly `want`."""
+    p = Proc(binary, d, "--appendonly", "yes")
+    try:
+        assert_same(dataset(p.r), want)
+    finally:
+        p.stop()
+
+
 def read_manifest(d):
     with open(os.path.join(d, "appendonlydir", "appendonly.aof.manifest")) as f:
         return f.read()
@@ -306,11 +315,7 @@ class Checks(TempDirs):
                 want = dataset(o.r)
             finally:
                 o.stop()
-            p = Proc(self.binary, d, "--appendonly", "yes")
-            try:
-                assert_same(dataset(p.r), want)
-            finally:
-                p.stop()
+            assert_reloads(self.binary, d, want)
 
     def check_auto_rewrite(self):
         d = self.tmp()
@@ -333,11 +338,7 @@ class Checks(TempDirs):
             want = dataset(p.r)
         finally:
             p.stop()
-        p = Proc(self.binary, d, "--appendonly", "yes")
-        try:
-            assert_same(dataset(p.r), want)
-        finally:
-            p.stop()
+        assert_reloads(self.binary, d, want)
 
     def check_enable_at_runtime(self):
         d = self.tmp()

@@ -24,7 +24,7 @@ import redis
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
     TempDirs, free_port, run_checks, vigil_binary, wait_until)
-from test_aof import Proc, dataset, assert_same  # noqa: E402 - same process helper
+from test_aof import Proc, assert_reloads, assert_same, dataset  # noqa: E402 - same process helper
 
 
 def incr_path(d, seq=1):
@@ -151,11 +151,7 @@ class Checks(TempDirs):
         finally:
             p.stop()
         assert not [f for f in os.listdir(d) if f.startswith("temp-")], os.listdir(d)
-        p = Proc(self.binary, d, "--appendonly", "yes")
-        try:
-            assert_same(dataset(p.r), want)
-        finally:
-            p.stop()
+        assert_reloads(self.binary, d, want)
 
     def check_disk_full(self):
         mnt = self.tmp()

@@ -187,6 +187,38 @@ def run_checks_stopping(checks):
         print("server problems: " + problem)
     return 1 if failures or problem else 0
 
+
+def dataset(port, dbs=range(16), ttl_round_s=None):
+    """Every key of the given dbs, read with redis-py: {(db, key): (type, value, has_ttl)},
+    values in order-free form where the type has no order (sets, hashes). With ttl_round_s
+    the TTL rounded to that many seconds is added, to compare TTLs across restarts."""
+    import redis  # only the tests that compare whole datasets need redis-py
+
+    out = {}
+    for db in dbs:
+        c = redis.Redis(host="127.0.0.1", port=port, db=db, socket_timeout=10)
+        for k in c.scan_iter(count=1000):
+            t = c.type(k).decode()
+            if t == "string":
+                v = c.get(k)
+            elif t == "list":
+                v = tuple(c.lrange(k, 0, -1))
+            elif t == "set":
+                v = frozenset(c.smembers(k))
+            elif t == "zset":
+                v = tuple(c.zrange(k, 0, -1, withscores=True))
+            elif t == "hash":
+                v = frozenset(c.hgetall(k).items())
+            else:
+                v = None
+            pttl = c.pttl(k)
+            entry = (t, v, pttl > 0)
+            if ttl_round_s:
+                entry += (round(pttl / 1000 / ttl_round_s) if pttl > 0 else -1,)
+            out[(db, k)] = entry
+        c.close()
+    return out
+
 # ---- raw RESP over a socket, for checks that need exact bytes -------------------------------
 
 def connect(port, timeout=5):

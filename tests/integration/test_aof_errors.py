@@ -84,7 +84,7 @@ class Checks(TempDirs):
             assert "AOF appendonly.aof.1.incr.aof loaded anyway because aof-load-truncated is enabled" in logs
             assert os.path.getsize(incr_path(d)) == good
             p.r.set(b"new", b"1")  # appended after the cut: the file is whole again
-            want[(0, b"new")] = (b"string", b"1", False, -1)
+            want[(0, b"new")] = ("string", b"1", False, -1)
         finally:
             p.stop()
         # an unterminated MULTI at the end counts as truncated too

@@ -12,7 +12,7 @@ import time
 import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itlib import Server, run_checks_stopping, vigil_binary, wait_until  # noqa: E402
+from itlib import Server, dataset, run_checks_stopping, vigil_binary, wait_until  # noqa: E402
 
 REDIS = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 
@@ -58,30 +58,6 @@ def load(r, prefix, n=200):
     tx.set(f"{prefix}tx1", "a")
     tx.append(f"{prefix}tx1", "b")
     tx.execute()
-
-
-def snapshot(port):
-    """Every key of dbs 0..3: (type, value, has-ttl)."""
-    out = {}
-    for db in range(4):
-        c = redis.Redis(host="127.0.0.1", port=port, db=db)
-        for k in c.scan_iter(count=1000):
-            t = c.type(k).decode()
-            if t == "string":
-                v = c.get(k)
-            elif t == "list":
-                v = tuple(c.lrange(k, 0, -1))
-            elif t == "set":
-                v = frozenset(c.smembers(k))
-            elif t == "hash":
-                v = tuple(sorted(c.hgetall(k).items()))
-            elif t == "zset":
-                v = tuple(c.zrange(k, 0, -1, withscores=True))
-            else:
-                v = None
-            out[(db, k)] = (t, v, c.pttl(k) > 0)
-        c.close()
-    return out
 
 
 def offset(port):
@@ -133,7 +109,7 @@ class Checks:
         load(r, "live:")
         fill(r, "post:", 10)
         self.wait_synced(v, rep)
-        a, b = snapshot(v.port), snapshot(rep.port)
+        a, b = dataset(v.port, range(4)), dataset(rep.port, range(4))
         assert len(a) > 200, len(a)
         assert a == b, sorted(set(a.items()) ^ set(b.items()))[:5]
         st = r.info("stats")
@@ -183,7 +159,7 @@ class Checks:
         st = r.info("stats")
         assert st["sync_full"] == 1 and st["total_forks"] == 1, st
         assert r.info("replication")["master_replid"] == replid
-        assert snapshot(v.port) == snapshot(rep.port)
+        assert dataset(v.port, range(4)) == dataset(rep.port, range(4))
 
     def check_backlog_overrun_full_resync(self):
         v = self.vigil("--repl-diskless-sync", "no", "--repl-backlog-size", "16384")
@@ -210,7 +186,7 @@ class Checks:
         self.wait_synced(v, rep)
         st = r.info("stats")
         assert st["sync_partial_ok"] == 0 and st["sync_partial_err"] == 1, st
-        assert snapshot(v.port) == snapshot(rep.port)
+        assert dataset(v.port, range(4)) == dataset(rep.port, range(4))
 
     def check_wait_and_min_replicas(self):
         v = self.vigil("--repl-diskless-sync-delay", "0")
@@ -278,7 +254,7 @@ class Checks:
         assert ok, (r.info("stats"), rep.logs())
         self.wait_link(rep)
         self.wait_synced(v, rep)
-        assert snapshot(v.port) == snapshot(rep.port)
+        assert dataset(v.port, range(4)) == dataset(rep.port, range(4))
         # without replicas the backlog goes after repl-backlog-ttl, with a new replid
         replid = r.info("replication")["master_replid"]
         redis.Redis(host="127.0.0.1", port=rep.port).execute_command("REPLICAOF", "NO", "ONE")

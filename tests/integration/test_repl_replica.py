@@ -35,37 +35,14 @@ import time
 import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itlib import Server, call, connect, run_checks, vigil_binary, wait_until  # noqa: E402
+from itlib import (  # noqa: E402
+    Server, call, connect, dataset, run_checks, vigil_binary, wait_until)
 
 REDIS = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 
 
 def r(port):
     return redis.Redis(host="127.0.0.1", port=port, socket_timeout=10, decode_responses=False)
-
-
-def dump(port, dbs=(0, 1)):
-    """Every key of the given dbs: (db, key) -> (type, value, has_ttl)."""
-    out = {}
-    for db in dbs:
-        c = redis.Redis(host="127.0.0.1", port=port, db=db, socket_timeout=10)
-        for k in c.scan_iter(count=1000):
-            t = c.type(k).decode()
-            if t == "string":
-                v = c.get(k)
-            elif t == "list":
-                v = tuple(c.lrange(k, 0, -1))
-            elif t == "set":
-                v = frozenset(c.smembers(k))
-            elif t == "zset":
-                v = tuple(c.zrange(k, 0, -1, withscores=True))
-            elif t == "hash":
-                v = frozenset(c.hgetall(k).items())
-            else:
-                v = None
-            out[(db, k)] = (t, v, c.pttl(k) > 0)
-        c.close()
-    return out
 
 
 def load_dataset(c, prefix, n):
@@ -140,7 +117,7 @@ class Checks:
         pp, vp = self.primary.port, self.vigil.port
         assert wait_link(vp), r(vp).info("replication")
         assert offsets_equal(pp, vp)
-        assert dump(vp) == dump(pp)
+        assert dataset(vp, (0, 1)) == dataset(pp, (0, 1))
         # a live load of every type, MULTI blocks included
         p = self.pc.pipeline(transaction=True)
         for i in range(50):
@@ -164,7 +141,7 @@ class Checks:
         self.pc.get("live:px")
         assert offsets_equal(pp, vp), (r(pp).info("replication")["master_repl_offset"],
                                        r(vp).info("replication")["master_repl_offset"])
-        assert dump(vp) == dump(pp)
+        assert dataset(vp, (0, 1)) == dataset(pp, (0, 1))
         rv = r(vp)
         assert rv.dbsize() == self.pc.dbsize()
         assert rv.lrange("live:list", 0, 2) == [b"49", b"48", b"47"]
@@ -223,7 +200,7 @@ class Checks:
         assert self.pc.info("stats")["sync_full"] == full_before
         assert wait_link(vp)
         assert offsets_equal(pp, vp)
-        assert dump(vp) == dump(pp)
+        assert dataset(vp, (0, 1)) == dataset(pp, (0, 1))
 
     def check_expiry(self):
         pp, vp = self.primary.port, self.vigil.port
@@ -271,7 +248,7 @@ class Checks:
         assert wait_link(self.vigil.port)
         assert r(self.vigil.port).info("replication")["master_replid"] == replid
         assert offsets_equal(pp, self.vigil.port)
-        assert dump(self.vigil.port) == dump(pp)
+        assert dataset(self.vigil.port, (0, 1)) == dataset(pp, (0, 1))
 
     def check_timeout(self):
         """repl-timeout: a silent primary (SIGSTOP) is dropped, then PSYNC continues."""
@@ -344,8 +321,8 @@ class Checks:
             assert wait_link(rep.port)
             pc.set("d:after", "x")
             assert offsets_equal(prim.port, rep.port)
-            want = dump(prim.port)
-            assert dump(rep.port) == want
+            want = dataset(prim.port, (0, 1))
+            assert dataset(rep.port, (0, 1)) == want
             rc = r(rep.port)
             assert wait_until(lambda: rc.info("persistence")["aof_rewrites"] >= 1 and
                               rc.info("persistence")["aof_rewrite_in_progress"] == 0 and
@@ -358,7 +335,7 @@ class Checks:
             rep = None
             again = Server.__new__(Server)
             start_plain(again, vigil_binary(), d, ("--appendonly", "yes"))
-            assert dump(again.port) == want
+            assert dataset(again.port, (0, 1)) == want
         finally:
             for s_ in (again, rep, prim):
                 if s_:
@@ -404,7 +381,7 @@ class Checks:
         assert wait_link(vp)
         assert offsets_equal(pp, vp)
         assert r(vp).get("after:promote") is None
-        assert dump(vp) == dump(pp)
+        assert dataset(vp, (0, 1)) == dataset(pp, (0, 1))
 
 
 def start_plain(srv, binary, d, extra):

@@ -1,0 +1,36 @@
+/* events.c - the sentinel's events: one log line and one Pub/Sub message each, with Redis
+ * Sentinel's channel names and message layout, so that clients watching +switch-master and
+ * operators grepping logs see what they know. */
+#include "common/buf.h"
+#include "sentinel/sentinel.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static const char *type_word(const Instance *ri) {
+    if (ri->flags & SRI_MASTER) return "master";
+    if (ri->flags & SRI_SLAVE) return "slave";
+    return "sentinel";
+}
+
+void sentinel_event(LogLevel level, const char *type, const Instance *ri, const char *fmt,
+                    ...) {
+    Buf msg = BUF_INIT;
+    if (ri) {
+        buf_printf(&msg, "%s %s %s %d", type_word(ri), ri->name, ri->ip, ri->port);
+        if (ri->master)
+            buf_printf(&msg, " @ %s %s %d", ri->master->name, ri->master->ip,
+                       ri->master->port);
+    }
+    if (fmt) {
+        if (ri) buf_append_char(&msg, ' ');
+        va_list ap;
+        va_start(ap, fmt);
+        buf_vprintf(&msg, fmt, ap);
+        va_end(ap);
+    }
+    const char *text = buf_cstr(&msg);
+    log_msg(level, "%s %s", type, text);
+    if (level != LOG_DEBUG) front_publish(type, text, msg.len);
+    buf_deinit(&msg);
+}

@@ -27,3 +27,8 @@ bool monitor_is_odown(const Instance *m) {
 long long monitor_tilt_since_seconds(void) {
     return -1;
 }
+
+void monitor_hello_received(const char *payload, size_t len) {
+    VG_UNUSED(payload);
+    VG_UNUSED(len);
+}

@@ -327,6 +327,9 @@ int monitor_send_hello(Instance *ri);
 void monitor_force_hello(Instance *m);
 /* Ask peers about m now (after starting a failover: with our run id, a vote request). */
 void monitor_ask_master_state(Instance *m, bool force);
+/* A hello payload ("ip,port,runid,epoch,name,mip,mport,config-epoch") received on a
+ * server's __sentinel__:hello channel or through PUBLISH to our front (from a peer). */
+void monitor_hello_received(const char *payload, size_t len);
 /* ODOWN evaluation helpers used by failover.c and CKQUORUM. */
 bool monitor_is_odown(const Instance *m);
 /* INFO sentinel_tilt_since_seconds: -1 when not in TILT. */

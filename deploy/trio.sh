@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# trio.sh - run the local deployment on 127.0.0.1 in the foreground; Ctrl-C stops every
-# process it started (by PID).
-#
-# The full trio (primary 7379, replicas 7380/7381, sentinels 27379-27381, quorum 2) comes
-# with the replication and sentinel issues; today it starts the primary, vigil-server on
-# 127.0.0.1:7379, with its data under DATADIR (default: ./run).
+# trio.sh - run the local deployment on 127.0.0.1 in the foreground: three servers (7379
+# primary, 7380 and 7381 its replicas) and three sentinels (27379-27381, quorum 2) from
+# configs/, each with its data and log under DATADIR (default: ./run). It waits until the
+# replicas are in sync and the sentinels agree, prints how to connect, and stays in the
+# foreground; Ctrl-C stops every process it started (by PID).
 #
 #   deploy/trio.sh [DATADIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=build/bin/vigil-server
-[ -x "$bin" ] || { echo "trio: $bin is missing: run deploy/setup.sh first" >&2; exit 1; }
+server=build/bin/vigil-server
+sentinel=build/bin/vigil-sentinel
+for b in "$server" "$sentinel"; do
+    [ -x "$b" ] || { echo "trio: $b is missing: run deploy/setup.sh first" >&2; exit 1; }
+done
+command -v redis-cli >/dev/null || { echo "trio: redis-cli is missing (redis-tools)" >&2; exit 1; }
 data=$(realpath -m "${1:-run}")
-mkdir -p "$data/primary"
 
 pids=()
+names=()
 stop_all() {
     trap - INT TERM EXIT
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -25,18 +28,70 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-"$bin" configs/primary.ini --dir "$data/primary" --logfile "$data/primary/vigil.log" &
-pids+=($!)
+start() { # name binary config
+    local name=$1 bin=$2 conf=$3
+    mkdir -p "$data/$name"
+    "$bin" "$conf" --dir "$data/$name" --logfile "$data/$name/$name.log" &
+    pids+=($!)
+    names+=("$name")
+}
 
-for _ in $(seq 100); do
-    redis-cli -p 7379 ping >/dev/null 2>&1 && break
-    kill -0 "${pids[0]}" 2>/dev/null || { echo "trio: vigil-server exited; see $data/primary/vigil.log" >&2; exit 1; }
-    sleep 0.1
-done
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.2 s; every started process
+# must stay alive meanwhile.
+wait_for() {
+    local secs=$1 what=$2
+    shift 2
+    for _ in $(seq $((secs * 5))); do
+        "$@" && return 0
+        for i in "${!pids[@]}"; do
+            kill -0 "${pids[$i]}" 2>/dev/null || {
+                echo "trio: ${names[$i]} exited; see $data/${names[$i]}/${names[$i]}.log" >&2
+                exit 1
+            }
+        done
+        sleep 0.2
+    done
+    echo "trio: timed out waiting for $what (logs under $data)" >&2
+    exit 1
+}
+
+info_field() { # port field
+    redis-cli -p "$1" info replication 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"
+}
+
+replicas_in_sync() {
+    local off
+    off=$(info_field 7379 master_repl_offset)
+    [ "$(info_field 7379 connected_slaves)" = 2 ] || return 1
+    for p in 7380 7381; do
+        [ "$(info_field $p master_link_status)" = up ] || return 1
+        [ "$(info_field $p slave_repl_offset)" = "$off" ] || return 1
+    done
+}
+
+sentinels_agree() {
+    for p in 27379 27380 27381; do
+        redis-cli -p $p sentinel get-master-addr-by-name mymaster 2>/dev/null |
+            tr '\n' ' ' | grep -q '^127.0.0.1 7379 $' || return 1
+        redis-cli -p $p sentinel ckquorum mymaster 2>/dev/null | grep -q '^OK 3 usable' || return 1
+        [ "$(redis-cli -p $p sentinel replicas mymaster 2>/dev/null | grep -c '^name$')" = 2 ] ||
+            return 1
+    done
+}
+
+start primary "$server" configs/primary.ini
+wait_for 30 "the primary" redis-cli -p 7379 ping
+start replica-1 "$server" configs/replica-1.ini
+start replica-2 "$server" configs/replica-2.ini
+wait_for 60 "the replicas to sync" replicas_in_sync
+for n in 1 2 3; do start "sentinel-$n" "$sentinel" "configs/sentinel-$n.ini"; done
+wait_for 60 "the sentinels to agree" sentinels_agree
 
 cat <<MSG
 Vigil is running (data and logs in $data):
-  primary   127.0.0.1:7379   redis-cli -p 7379
+  primary    127.0.0.1:7379          redis-cli -p 7379
+  replicas   127.0.0.1:7380, :7381   redis-cli -p 7380 info replication
+  sentinels  127.0.0.1:27379-27381   redis-cli -p 27379 SENTINEL GET-MASTER-ADDR-BY-NAME mymaster
 Press Ctrl-C to stop.
 MSG
-wait "${pids[0]}"
+wait

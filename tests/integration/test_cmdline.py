@@ -8,6 +8,8 @@
   override_wins      --name value overrides the file (CONFIG GET shows it)
   rewrite            CONFIG SET + CONFIG REWRITE update the INI in place, keep comments and
                      order, and add new options to their section
+  shipped_configs    every configs/*.ini passes --check-config (servers with vigil-server,
+                     sentinel-*.ini with vigil-sentinel)
   logfile_reopen     after the log file is moved away (logrotate without copytruncate), the
                      next line lands in a new file at the configured path
 
@@ -74,6 +76,20 @@ class Checks:
         write(bad, "[server]\nnosuchoption = 1\n")
         r = run([bad, "--check-config"])
         assert r.returncode != 0 and f"{bad}:2:" in r.stdout.decode(), r.stdout
+
+    def check_shipped_configs(self):
+        confdir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "configs")
+        names = sorted(n for n in os.listdir(confdir) if n.endswith(".ini"))
+        assert "primary.ini" in names and "sentinel-1.ini" in names, names
+        sentinel = os.environ.get("VIGIL_SENTINEL", "")
+        for name in names:
+            binary = sentinel if name.startswith("sentinel") else BIN
+            if not binary:
+                continue
+            r = subprocess.run([binary, os.path.join(confdir, name), "--check-config"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=10)
+            assert r.returncode == 0, (name, r.stdout)
 
     def check_bad_override(self):
         port = free_port()

@@ -274,6 +274,14 @@ int state_load(Buf *err);
  * Called before answering a vote, after an epoch change, on discovery and on every
  * runtime change (MONITOR, REMOVE, SET, CONFIG SET, RESET, FLUSHCONFIG). */
 int state_save(void);
+/* Runtime changes the state file must remember beyond the learned facts (cmd_sentinel.c
+ * calls these before state_save): a master added by SENTINEL MONITOR (all its settings are
+ * written), a master removed by SENTINEL REMOVE (a config master stays removed across
+ * restarts), an option changed by SENTINEL SET, a global changed by SENTINEL CONFIG SET. */
+void state_note_monitor(const Instance *m);
+void state_note_remove(const char *name);
+void state_note_set(const Instance *m, const char *opt);
+void state_note_config_set(const char *param);
 
 /* ---- events.c ------------------------------------------------------------------------ */
 

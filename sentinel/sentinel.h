@@ -91,6 +91,7 @@ typedef struct Link {
     int64_t last_pong_time;       /* last reply of any kind on cc */
     int64_t last_reconn_time;     /* last (re)connect attempt, at most one per ping period */
     Instance *owner;
+    bool restart_sdown_clock;     /* set on a switch: the SDOWN clock restarts at connect */
 } Link;
 
 struct Instance {
@@ -351,6 +352,9 @@ long long monitor_tilt_since_seconds(void);
  * a replica's reconfiguration or a stray replica's role without waiting for the 1 s / 10 s
  * poll. Does nothing when ri's link is down. */
 void monitor_request_info(Instance *ri);
+/* link.c: ri's command connection just connected (AUTH/SETNAME queued): send the first
+ * PING, and INFO for servers. */
+void monitor_link_connected(Instance *ri);
 
 /* ---- failover.c ---------------------------------------------------------------------- */
 

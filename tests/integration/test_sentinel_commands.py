@@ -43,6 +43,41 @@ def pairs(raw_map_reply):
     return list(zip(items[0::2], items[1::2]))
 
 
+def parse(raw):
+    """Raw RESP2/RESP3 bytes -> Python values (maps as lists of pairs, to keep the order)."""
+    def one(i):
+        end = raw.index(b"\r\n", i)
+        kind, body = raw[i:i + 1], raw[i + 1:end]
+        i = end + 2
+        if kind in (b"$", b"="):
+            n = int(body)
+            if n < 0:
+                return None, i
+            return raw[i:i + n].decode(), i + n + 2
+        if kind in (b"*", b"%", b"~", b">"):
+            n = int(body)
+            if n < 0:
+                return None, i
+            items = []
+            for _ in range(n * (2 if kind == b"%" else 1)):
+                v, i = one(i)
+                items.append(v)
+            if kind == b"%":
+                items = list(zip(items[0::2], items[1::2]))
+            return items, i
+        if kind == b"_":
+            return None, i
+        return body.decode(), i
+    return one(0)[0]
+
+
+def as_pairs(v):
+    """A parsed instance map (RESP2 flat list or RESP3 pairs) -> list of pairs."""
+    if v and isinstance(v[0], tuple):
+        return v
+    return list(zip(v[0::2], v[1::2]))
+
+
 def redis_conn(port):
     import redis
     return redis.Redis(host="127.0.0.1", port=port, socket_timeout=5, decode_responses=True)
@@ -141,6 +176,14 @@ class Checks:
                           b"*1\r\n" == call(self.rs, "sentinel", "sentinels", "mymaster")[:4]
                           and call(self.rs, "sentinel", "replicas", "mymaster")[:4] == b"*1\r\n",
                           15, 0.2), "redis-sentinel did not discover the replica and the peer"
+        # with working links each also discovers the other through the primary's hello
+        # channel: compare once both know the same number of peers
+        peers = lambda s: dict(pairs(call(s, "sentinel", "master", "mymaster")))[  # noqa: E731
+            "num-other-sentinels"]
+        if not wait_until(lambda: peers(self.rs) == "2", 6, 0.2):
+            print("  note: redis-sentinel did not hear vigil-sentinel's hellos")
+        assert wait_until(lambda: peers(self.rs) == peers(self.vs), 15, 0.2), \
+            (peers(self.rs), peers(self.vs))
 
     def keep(self, p):
         self.procs.append(p)
@@ -192,8 +235,14 @@ class Checks:
             assert dict(vp)["flags"].split(",")[0] in ("slave", "s_down")
         r, v = self.both("sentinel", "sentinels", "mymaster")
         drop = ("s-down-time", "o-down-time")  # present only while down
-        rp = [kv for kv in pairs(r[4:]) if kv[0] not in drop]
-        vp = [kv for kv in pairs(v[4:]) if kv[0] not in drop]
+
+        def fake(raw):
+            for m in parse(raw):
+                kv = as_pairs(m)
+                if dict(kv)["runid"] == FAKE_PEER:
+                    return [x for x in kv if x[0] not in drop]
+            raise AssertionError(f"no fake peer in {raw!r}")
+        rp, vp = fake(r), fake(v)
         assert [k for k, _ in rp] == [k for k, _ in vp], (rp, vp)
         assert dict(vp)["runid"] == FAKE_PEER and dict(vp)["voted-leader"] == "?"
         assert "sentinel" in dict(vp)["flags"].split(",")

@@ -91,6 +91,7 @@ typedef struct Link {
     int64_t last_pong_time;       /* last reply of any kind on cc */
     int64_t last_reconn_time;     /* last (re)connect attempt, at most one per ping period */
     Instance *owner;
+    bool restart_sdown_clock;     /* set on a switch: the SDOWN clock restarts at connect */
 } Link;
 
 struct Instance {
@@ -152,6 +153,10 @@ struct Instance {
     long long failover_timeout;    /* ms */
     int64_t failover_delay_logged;
     Instance *promoted_slave;
+    /* Any instance (failover.c): throttles for the extra INFO requests of a failover or a
+     * stray replica, and for repeating a SLAVEOF that a late INFO has not yet reflected. */
+    int64_t info_asked_time;
+    int64_t slaveof_sent_time;
 };
 
 /* Tunables SENTINEL DEBUG changes (ms). Names as SENTINEL DEBUG shows them, upper-cased. */
@@ -342,6 +347,14 @@ void monitor_hello_received(const char *payload, size_t len);
 bool monitor_is_odown(const Instance *m);
 /* INFO sentinel_tilt_since_seconds: -1 when not in TILT. */
 long long monitor_tilt_since_seconds(void);
+/* Send INFO to ri now (outside the periodic schedule); the reply goes through the same
+ * parser (and failover_on_info) as the periodic one. Used by failover.c to see a promotion,
+ * a replica's reconfiguration or a stray replica's role without waiting for the 1 s / 10 s
+ * poll. Does nothing when ri's link is down. */
+void monitor_request_info(Instance *ri);
+/* link.c: ri's command connection just connected (AUTH/SETNAME queued): send the first
+ * PING, and INFO for servers. */
+void monitor_link_connected(Instance *ri);
 
 /* ---- failover.c ---------------------------------------------------------------------- */
 

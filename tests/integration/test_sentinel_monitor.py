@@ -99,8 +99,9 @@ class Checks:
         self.servers.append(s)
         return s
 
-    def sentinel(self, port, binary=None, opts=OPTS, quorum=2):
-        st = Sentinel(binary or sentinel_binary(), [(NAME, "127.0.0.1", port, quorum, opts)])
+    def sentinel(self, port, binary=None, opts=OPTS, quorum=2, options=None):
+        st = Sentinel(binary or sentinel_binary(), [(NAME, "127.0.0.1", port, quorum, opts)],
+                      options)
         self.sentinels.append(st)
         return st
 
@@ -267,6 +268,69 @@ class Checks:
         if raw.startswith(b"*2"):  # once the commands work
             assert str(r.port).encode() in raw, raw
 
+    def check_role_change_seen_in_info(self):
+        self.stop_all()
+        p = self.server()
+        r = self.server("--replicaof", "127.0.0.1", str(p.port))
+        st = self.sentinel(p.port, options={"loglevel": "verbose"})
+        wait_event(st, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port, p.port))
+        s = connect(r.port)
+        try:
+            assert call(s, "REPLICAOF", "NO", "ONE") == b"+OK\r\n"
+        finally:
+            s.close()
+        # INFO every 10 s by default: the first poll after the change shows it
+        wait_event(st, r"-role-change " + details("slave", f"127.0.0.1:{r.port}", r.port,
+                                                  p.port) + r" new reported role is master\n",
+                   15)
+
+    def check_switch_churn(self):
+        """Hellos switching the master back and forth (each switch rebuilds every link,
+        some while their callbacks run) and a sender changing address: the sentinel stays
+        up (the sanitizer build checks the links' lifetimes) and ends on the last config."""
+        self.stop_all()
+        p = self.server()
+        r = self.server("--replicaof", "127.0.0.1", str(p.port))
+        st = self.sentinel(p.port)
+        wait_event(st, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port, p.port))
+        socks = [connect(p.port), connect(r.port)]
+        peer = "b" * 40
+        try:
+            for epoch in range(1, 21):
+                target = (r, p)[epoch % 2]
+                hello = (f"127.0.0.1,{100 + epoch},{peer},{epoch},{NAME},127.0.0.1,"
+                         f"{target.port},{epoch}")
+                for s in socks:
+                    call(s, "PUBLISH", "__sentinel__:hello", hello)
+                time.sleep(0.05 if epoch % 3 else 0.3)
+        finally:
+            for s in socks:
+                s.close()
+        # Pub/Sub drops what arrives while a link is being rebuilt, so the last word is
+        # repeated until heard: epoch 21 names the primary
+        last = f"127.0.0.1,121,{peer},21,{NAME},127.0.0.1,{p.port},21"
+
+        def settled():
+            s = connect(r.port)
+            try:
+                call(s, "PUBLISH", "__sentinel__:hello", last)
+            finally:
+                s.close()
+            switches = re.findall(rf"\+switch-master {NAME} \S+ \d+ 127\.0\.0\.1 (\d+)\n",
+                                  log_text(st))
+            return (switches[-1] if switches else str(p.port)) == str(p.port) and \
+                "+new-epoch 21" in log_text(st)
+        assert wait_until(settled, 10, 0.2), log_text(st)[-3000:]
+        assert len(re.findall(r"\+switch-master", log_text(st))) >= 5, log_text(st)
+        wait_event(st, r"\+sentinel-address-switch " + details("master", NAME, r"\d+") +
+                   rf" ip 127\.0\.0\.1 port \d+ for {peer}\n")
+        s = connect(st.port)
+        try:
+            assert call(s, "PING") == b"+PONG\r\n"
+        finally:
+            s.close()
+        # and it still watches the group: the replica is found again under the primary
+        wait_event(st, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port, p.port))
 
 if __name__ == "__main__":
     sys.exit(run_checks_stopping(Checks()))

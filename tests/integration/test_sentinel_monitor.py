@@ -134,6 +134,17 @@ class Checks:
             assert len(re.findall(r"\+sentinel sentinel", text)) == 2, text
             assert len(re.findall(r"\+slave slave", text)) == 2, text
             assert "+sdown" not in text, text
+        # every sentinel holds a named command and Pub/Sub connection on each server
+        for srv in (p, r1, r2):
+            s = connect(srv.port)
+            try:
+                s.sendall(b"*2\r\n$6\r\nCLIENT\r\n$4\r\nLIST\r\n")
+                clients = read_reply(s).decode()
+            finally:
+                s.close()
+            for i in ids:
+                for kind in ("cmd", "pubsub"):
+                    assert clients.count(f"name=sentinel-{i[:8]}-{kind} ") == 1, clients
 
     def check_hello_epoch_and_unknown_sender(self):
         p, r1, r2, sts, ids = self.trio()
@@ -331,6 +342,21 @@ class Checks:
             s.close()
         # and it still watches the group: the replica is found again under the primary
         wait_event(st, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port, p.port))
+    def check_auth_pass(self):
+        """auth-pass is used on the master and its replicas: with it the group looks healthy;
+        with a wrong one every PING is refused (-NOAUTH is not a valid reply) -> +sdown."""
+        self.stop_all()
+        pw = ("--requirepass", "s3cret", "--masterauth", "s3cret")
+        p = self.server(*pw)
+        r = self.server(*pw, "--replicaof", "127.0.0.1", str(p.port))
+        good = self.sentinel(p.port, opts=dict(OPTS, **{"auth-pass": "s3cret"}))
+        bad = self.sentinel(p.port, opts=dict(OPTS, **{"auth-pass": "wrong"}))
+        wait_event(good, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port, p.port))
+        wait_event(bad, r"\+sdown " + details("master", NAME, p.port) + r"\n", 10)
+        # the good one had the same time to fail, and a little more
+        assert not wait_until(lambda: has_event(good, r"\+sdown"), 1, 0.1), log_text(good)
+        assert not has_event(bad, r"\+slave"), log_text(bad)
+
 
 if __name__ == "__main__":
     sys.exit(run_checks_stopping(Checks()))

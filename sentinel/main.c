@@ -113,6 +113,7 @@ int main(int argc, char **argv) {
     if (load_config(argc, argv, &err) != 0) {
         fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (vigil-sentinel %s) ***\n%s\n",
                 sentinel_version(), buf_cstr(&err));
+        buf_deinit(&err); /* LeakSanitizer reports it otherwise */
         return 1;
     }
     if (check_only) {
@@ -130,6 +131,7 @@ int main(int argc, char **argv) {
     if (state_load(&err) != 0) {
         fprintf(stderr, "\n*** FATAL STATE FILE ERROR (vigil-sentinel %s) ***\n%s\n",
                 sentinel_version(), buf_cstr(&err));
+        buf_deinit(&err); /* LeakSanitizer reports it otherwise */
         return 1;
     }
     buf_deinit(&err);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 SentinelConfig scfg;
 
@@ -75,11 +76,11 @@ static const char *monitor_name(const char *section) {
     return *p ? p : NULL;
 }
 
+/* Strict decimal (Redis's string2ll: no blanks, no '+', no leading zeros), within bounds:
+ * SENTINEL SET refuses what Redis refuses. */
 static bool parse_ll(const char *v, long long lo, long long hi, long long *out) {
-    char *end;
-    errno = 0;
-    long long x = strtoll(v, &end, 10);
-    if (errno || end == v || *end || x < lo || x > hi) return false;
+    long long x;
+    if (!util_str_to_ll(v, strlen(v), &x) || x < lo || x > hi) return false;
     *out = x;
     return true;
 }
@@ -151,6 +152,18 @@ const char *sconfig_monitor_option(void *ud, const char *section, const char *na
         }
         m->port = (int)x;
         return NULL;
+    }
+    if (!strcasecmp(name, "rename-command")) {
+        snprintf(msg, sizeof(msg), "rename-command is not supported by vigil-sentinel: it "
+                                   "sends PING, INFO, ... under their own names");
+        return msg;
+    }
+    if ((!strcasecmp(name, "notification-script") ||
+         !strcasecmp(name, "client-reconfig-script")) &&
+        *value && access(value, X_OK) != 0) {
+        snprintf(msg, sizeof(msg), "invalid value '%s' for '%s': the script seems non "
+                                   "existing or non executable", value, name);
+        return msg;
     }
     const char *err = sconfig_set_master_option(m, name, value);
     if (err && !strcmp(err, "unknown")) {

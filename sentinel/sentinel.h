@@ -153,6 +153,10 @@ struct Instance {
     long long failover_timeout;    /* ms */
     int64_t failover_delay_logged;
     Instance *promoted_slave;
+    /* Any instance (failover.c): throttles for the extra INFO requests of a failover or a
+     * stray replica, and for repeating a SLAVEOF that a late INFO has not yet reflected. */
+    int64_t info_asked_time;
+    int64_t slaveof_sent_time;
 };
 
 /* Tunables SENTINEL DEBUG changes (ms). Names as SENTINEL DEBUG shows them, upper-cased. */
@@ -271,6 +275,14 @@ int state_load(Buf *err);
  * Called before answering a vote, after an epoch change, on discovery and on every
  * runtime change (MONITOR, REMOVE, SET, CONFIG SET, RESET, FLUSHCONFIG). */
 int state_save(void);
+/* Runtime changes the state file must remember beyond the learned facts (cmd_sentinel.c
+ * calls these before state_save): a master added by SENTINEL MONITOR (all its settings are
+ * written), a master removed by SENTINEL REMOVE (a config master stays removed across
+ * restarts), an option changed by SENTINEL SET, a global changed by SENTINEL CONFIG SET. */
+void state_note_monitor(const Instance *m);
+void state_note_remove(const char *name);
+void state_note_set(const Instance *m, const char *opt);
+void state_note_config_set(const char *param);
 
 /* ---- events.c ------------------------------------------------------------------------ */
 
@@ -335,6 +347,11 @@ void monitor_hello_received(const char *payload, size_t len);
 bool monitor_is_odown(const Instance *m);
 /* INFO sentinel_tilt_since_seconds: -1 when not in TILT. */
 long long monitor_tilt_since_seconds(void);
+/* Send INFO to ri now (outside the periodic schedule); the reply goes through the same
+ * parser (and failover_on_info) as the periodic one. Used by failover.c to see a promotion,
+ * a replica's reconfiguration or a stray replica's role without waiting for the 1 s / 10 s
+ * poll. Does nothing when ri's link is down. */
+void monitor_request_info(Instance *ri);
 /* link.c: ri's command connection just connected (AUTH/SETNAME queued): send the first
  * PING, and INFO for servers. */
 void monitor_link_connected(Instance *ri);

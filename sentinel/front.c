@@ -139,9 +139,10 @@ static void dispatch(SClient *c, int argc, RespArg *argv) {
             }
     }
 done:
-    /* CLIENT REPLY OFF/SKIP: drop what this command produced (the mode it set itself is
-     * read before it ran, so "CLIENT REPLY ON" answers +OK and "SKIP" skips the next one). */
-    if (mode == SC_REPLY_OFF || mode == SC_REPLY_SKIP) c->out.len = out_before;
+    /* CLIENT REPLY OFF/SKIP: drop what this command produced. "CLIENT REPLY ON" answers
+     * +OK (the mode it set counts), "SKIP" skips the next command, not itself. */
+    if ((mode == SC_REPLY_OFF && c->reply_mode == SC_REPLY_OFF) || mode == SC_REPLY_SKIP)
+        c->out.len = out_before;
     if (mode == SC_REPLY_SKIP && c->reply_mode == SC_REPLY_SKIP) c->reply_mode = SC_REPLY_ON;
     if (c->reply_mode == SC_REPLY_SKIP_NEXT) c->reply_mode = SC_REPLY_SKIP;
 }

@@ -16,6 +16,7 @@ raw replies are compared byte for byte after normalising ids, ports, times and m
                    PING in subscribed mode, and a real event (+set from SENTINEL SET) delivered
                    to a RESP2 channel subscriber and a RESP3 `*` pattern subscriber, as Redis
   client_kill      CLIENT KILL TYPE normal closes the others (count), the old ip:port form
+  client_reply     CLIENT REPLY SKIP / OFF / ON drop exactly the replies Redis drops
   idle_timeout     `timeout` closes an idle client but not a subscriber (vigil only)
   redis_py         redis-py's Sentinel.discover_master
 
@@ -29,7 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    REDIS_SENTINEL, Sentinel, Server, call, connect, read_reply, run_checks_stopping,
+    REDIS_SENTINEL, Sentinel, Server, call, cmd, connect, read_reply, run_checks_stopping,
     sentinel_binary, vigil_binary, wait_until)
 
 
@@ -233,6 +234,24 @@ class Checks:
             assert d.recv(16) == b""
             assert call(a, "CLIENT", "KILL", "TYPE", "pubsub", "SKIPME", "no") == b":1\r\n"
             assert c.recv(16) == b""
+
+    def check_client_reply(self):
+        _, sts = self.start()
+        want = b"$1\r\nb\r\n+OK\r\n$1\r\nd\r\n"
+        for st in sts:
+            s = connect(st.port)
+            s.sendall(cmd("CLIENT", "REPLY", "SKIP") + cmd("PING", "a") + cmd("PING", "b") +
+                      cmd("CLIENT", "REPLY", "OFF") + cmd("PING", "c") +
+                      cmd("CLIENT", "REPLY", "ON") + cmd("PING", "d"))
+            got = b""
+            for _ in range(len(want)):  # bounded: at least a byte per read
+                if len(got) >= len(want):
+                    break
+                chunk = s.recv(64)
+                if not chunk:
+                    break
+                got += chunk
+            assert got == want, (st.binary, got)
 
     def check_idle_timeout(self):
         _, (st,) = self.start(extra=("--timeout", "1"), both=False)

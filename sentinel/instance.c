@@ -246,6 +246,8 @@ void instance_switch_master(Instance *m, const char *ip, int port) {
     m->failover_start_time = start;
     snprintf(m->ip, sizeof(m->ip), "%s", ip);
     m->port = port;
+    /* a grace period: the new master's SDOWN clock starts when we first reach it */
+    m->link->restart_sdown_clock = true;
     /* peers' down answers and votes were about the old address */
     for (int i = 0; i < m->nsentinels; i++) {
         Instance *s = m->sentinels[i];

@@ -91,6 +91,7 @@ typedef struct Link {
     int64_t last_pong_time;       /* last reply of any kind on cc */
     int64_t last_reconn_time;     /* last (re)connect attempt, at most one per ping period */
     Instance *owner;
+    bool restart_sdown_clock;     /* set on a switch: the SDOWN clock restarts at connect */
 } Link;
 
 struct Instance {
@@ -346,6 +347,9 @@ void monitor_hello_received(const char *payload, size_t len);
 bool monitor_is_odown(const Instance *m);
 /* INFO sentinel_tilt_since_seconds: -1 when not in TILT. */
 long long monitor_tilt_since_seconds(void);
+/* link.c: ri's command connection just connected (AUTH/SETNAME queued): send the first
+ * PING, and INFO for servers. */
+void monitor_link_connected(Instance *ri);
 /* Send INFO to ri now (outside the periodic schedule); the reply goes through the same
  * parser (and failover_on_info) as the periodic one. Used by failover.c to see a promotion,
  * a replica's reconfiguration or a stray replica's role without waiting for the 1 s / 10 s

@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""vigil-sentinel's observing half (sentinel/link.c, sentinel/monitor.c), through real
+processes: a vigil-server primary with two vigil replicas, watched by three vigil-sentinels
+(quorum 2, down-after 1000 ms, failover-timeout long enough that nothing fails over).
+Events are read from each sentinel's log (stdout.log), which carries every event's text.
+
+- discovery: every sentinel finds both replicas from the primary's INFO (+slave) and the two
+  other sentinels from the hellos on the servers' __sentinel__:hello channel (+sentinel);
+- hellos: a hello published on the primary with a higher current epoch is adopted
+  (+new-epoch) and its unknown sender becomes a sentinel (+sentinel), which never answers
+  and so goes +sdown;
+- down detection: SIGSTOP of the primary -> +sdown on all three; +odown "#quorum n/2" once
+  the sentinels answer is-master-down-by-addr; SIGCONT -> -sdown (and -odown); a killed
+  replica -> +sdown slave; a killed sentinel -> +sdown sentinel on the others;
+- TILT: a sentinel stopped for 3 s logs +tilt on waking;
+- interop: Debian's redis-sentinel and two vigil-sentinels on one primary discover each
+  other through hellos, and a vigil-sentinel reaches ODOWN 2/2 with redis-sentinel's
+  is-master-down-by-addr answer;
+- config update: a hello carrying a higher config epoch and another address for the master
+  makes a sentinel switch (+config-update-from, +switch-master with both addresses, the old
+  primary re-added as a replica).
+Env: VIGIL_SERVER, VIGIL_SENTINEL (REDIS_SENTINEL for the interop check).
+"""
+import os
+import re
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from itlib import (  # noqa: E402 - the shared fixture
+    REDIS_SENTINEL, Sentinel, Server, call, connect, read_reply, run_checks_stopping,
+    sentinel_binary, vigil_binary, wait_until)
+
+NAME = "mymaster"
+OPTS = {"down-after-milliseconds": 1000, "failover-timeout": 600000}
+
+
+def log_text(st):
+    with open(os.path.join(st.dir, "stdout.log"), errors="replace") as f:
+        return f.read()
+
+
+def has_event(st, pattern):
+    """pattern: a regex matched against the sentinel's log."""
+    return re.search(pattern, log_text(st)) is not None
+
+
+def wait_event(st, pattern, timeout=10):
+    assert wait_until(lambda: has_event(st, pattern), timeout, 0.05), \
+        f"no {pattern!r} in the log of sentinel :{st.port}:\n{log_text(st)[-3000:]}"
+
+
+def myid(st):
+    s = connect(st.port)
+    try:
+        return read_bulk(call(s, "SENTINEL", "MYID"))
+    finally:
+        s.close()
+
+
+def read_bulk(raw):
+    assert raw.startswith(b"$"), raw
+    return raw.split(b"\r\n")[1].decode()
+
+
+def answers_is_master_down(st, port):
+    """Does this sentinel implement SENTINEL is-master-down-by-addr (the commands work)?"""
+    s = connect(st.port)
+    try:
+        return call(s, "SENTINEL", "is-master-down-by-addr", "127.0.0.1", port, 0,
+                    "*").startswith(b"*3")
+    finally:
+        s.close()
+
+
+def details(kind, name, port, master_port=None):
+    d = rf"{kind} {re.escape(name)} 127\.0\.0\.1 {port}"
+    if master_port is not None:
+        d += rf" @ {NAME} 127\.0\.0\.1 {master_port}"
+    return d
+
+
+class Checks:
+    def __init__(self):
+        self.servers = []
+        self.sentinels = []
+        self.group = None
+
+    def stop_all(self, name=None):
+        problems = []
+        for p in self.sentinels + self.servers:
+            problems += p.stop()
+        self.sentinels, self.servers, self.group = [], [], None
+        return "; ".join(problems) or None
+
+    def server(self, *extra):
+        s = Server(vigil_binary(), extra=extra)
+        self.servers.append(s)
+        return s
+
+    def sentinel(self, port, binary=None, opts=OPTS, quorum=2):
+        st = Sentinel(binary or sentinel_binary(), [(NAME, "127.0.0.1", port, quorum, opts)])
+        self.sentinels.append(st)
+        return st
+
+    def trio(self):
+        """Primary + 2 replicas + 3 vigil-sentinels, discovery done."""
+        if self.group:
+            return self.group
+        p = self.server()
+        r1 = self.server("--replicaof", "127.0.0.1", str(p.port))
+        r2 = self.server("--replicaof", "127.0.0.1", str(p.port))
+        sts = [self.sentinel(p.port) for _ in range(3)]
+        ids = [myid(st) for st in sts]
+        for st in sts:
+            for r in (r1, r2):
+                wait_event(st, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port,
+                                                     p.port))
+        for i, st in enumerate(sts):
+            for j, other in enumerate(sts):
+                if i != j:
+                    wait_event(st, r"\+sentinel " + details("sentinel", ids[j], other.port,
+                                                            p.port))
+        self.group = (p, r1, r2, sts, ids)
+        return self.group
+
+    def check_discovery(self):
+        p, r1, r2, sts, ids = self.trio()
+        for st in sts:
+            text = log_text(st)
+            # each peer and replica announced once, not on every hello
+            assert len(re.findall(r"\+sentinel sentinel", text)) == 2, text
+            assert len(re.findall(r"\+slave slave", text)) == 2, text
+            assert "+sdown" not in text, text
+
+    def check_hello_epoch_and_unknown_sender(self):
+        p, r1, r2, sts, ids = self.trio()
+        fake_id = "f" * 40
+        s = connect(p.port)
+        try:
+            hello = f"127.0.0.1,1,{fake_id},7,{NAME},127.0.0.1,{p.port},0"
+            assert call(s, "PUBLISH", "__sentinel__:hello", hello).startswith(b":")
+            # junk must be ignored: wrong field count, unknown master
+            call(s, "PUBLISH", "__sentinel__:hello", "1,2,3")
+            call(s, "PUBLISH", "__sentinel__:hello",
+                 f"127.0.0.1,2,{'e' * 40},9,nosuch,127.0.0.1,{p.port},0")
+        finally:
+            s.close()
+        for st in sts:
+            wait_event(st, r"\+new-epoch 7\n")
+            wait_event(st, r"\+sentinel " + details("sentinel", fake_id, 1, p.port))
+            # port 1 never answers: the fake peer goes down after down-after
+            wait_event(st, r"\+sdown " + details("sentinel", fake_id, 1, p.port), 10)
+            assert "new-epoch 9" not in log_text(st)
+            assert "nosuch" not in log_text(st)
+
+    def check_primary_stopped_sdown_odown(self):
+        p, r1, r2, sts, ids = self.trio()
+        voting = answers_is_master_down(sts[0], p.port)
+        os.kill(p.proc.pid, signal.SIGSTOP)
+        try:
+            for st in sts:
+                wait_event(st, r"\+sdown " + details("master", NAME, p.port) + r"\n", 10)
+            if voting:
+                assert wait_until(lambda: any(has_event(st, r"\+odown " + details(
+                    "master", NAME, p.port) + r" #quorum [23]/2\n") for st in sts), 10, 0.05), \
+                    [log_text(st)[-2000:] for st in sts]
+            else:
+                print("     (sentinels do not answer is-master-down-by-addr yet: "
+                      "ODOWN 2/2 is checked by the interop check)")
+        finally:
+            os.kill(p.proc.pid, signal.SIGCONT)
+        for st in sts:
+            wait_event(st, r"-sdown " + details("master", NAME, p.port) + r"\n", 10)
+            if has_event(st, r"\+odown"):
+                wait_event(st, r"-odown " + details("master", NAME, p.port) + r"\n", 10)
+
+    def check_replica_killed(self):
+        p, r1, r2, sts, ids = self.trio()
+        r2.stop()
+        self.servers.remove(r2)
+        for st in sts:
+            wait_event(st, r"\+sdown " + details("slave", f"127.0.0.1:{r2.port}", r2.port,
+                                                 p.port), 10)
+        assert not any(has_event(st, r"\+sdown slave 127\.0\.0\.1:%d" % r1.port)
+                       for st in sts)
+
+    def check_sentinel_killed(self):
+        p, r1, r2, sts, ids = self.trio()
+        gone = sts[2]
+        gone.stop()
+        self.sentinels.remove(gone)
+        for st in sts[:2]:
+            wait_event(st, r"\+sdown " + details("sentinel", ids[2], gone.port, p.port), 10)
+
+    def check_tilt(self):
+        p, r1, r2, sts, ids = self.trio()
+        st = sts[0]
+        os.kill(st.proc.pid, signal.SIGSTOP)
+        time.sleep(3)
+        os.kill(st.proc.pid, signal.SIGCONT)
+        wait_event(st, r"\+tilt #tilt mode entered\n", 5)
+        # observing goes on in TILT: it still answers and keeps its links
+        s = connect(st.port)
+        try:
+            assert call(s, "PING") == b"+PONG\r\n"
+        finally:
+            s.close()
+
+    def check_interop_with_redis_sentinel(self):
+        self.stop_all()
+        p = self.server()
+        r = self.server("--replicaof", "127.0.0.1", str(p.port))
+        red = self.sentinel(p.port, REDIS_SENTINEL)
+        vig = [self.sentinel(p.port) for _ in range(2)]
+        rid, vids = myid(red), [myid(v) for v in vig]
+        for v in vig:
+            wait_event(v, r"\+sentinel " + details("sentinel", rid, red.port, p.port), 15)
+            wait_event(v, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port, p.port))
+        for vid, v in zip(vids, vig):
+            wait_event(red, r"\+sentinel " + details("sentinel", vid, v.port, p.port), 15)
+        # redis-sentinel lists both vigil-sentinels as healthy peers
+        s = connect(red.port)
+        try:
+            s.sendall(b"*3\r\n$8\r\nSENTINEL\r\n$9\r\nSENTINELS\r\n$8\r\nmymaster\r\n")
+            raw = read_reply(s)
+        finally:
+            s.close()
+        for vid in vids:
+            assert vid.encode() in raw, raw
+        # ODOWN through redis-sentinel's is-master-down-by-addr answer
+        os.kill(p.proc.pid, signal.SIGSTOP)
+        try:
+            for v in vig:
+                wait_event(v, r"\+odown " + details("master", NAME, p.port) +
+                           r" #quorum [23]/2\n", 10)
+        finally:
+            os.kill(p.proc.pid, signal.SIGCONT)
+        for v in vig:
+            wait_event(v, r"-odown " + details("master", NAME, p.port) + r"\n", 10)
+
+    def check_config_update_from_hello(self):
+        self.stop_all()
+        p = self.server()
+        r = self.server("--replicaof", "127.0.0.1", str(p.port))
+        st = self.sentinel(p.port)
+        wait_event(st, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port, p.port))
+        peer = "a" * 40
+        s = connect(p.port)
+        try:
+            hello = f"127.0.0.1,1,{peer},3,{NAME},127.0.0.1,{r.port},3"
+            call(s, "PUBLISH", "__sentinel__:hello", hello)
+        finally:
+            s.close()
+        wait_event(st, r"\+config-update-from " + details("sentinel", peer, 1, p.port))
+        wait_event(st, rf"\+switch-master {NAME} 127\.0\.0\.1 {p.port} 127\.0\.0\.1 {r.port}\n")
+        # the old primary is now a replica of the group
+        wait_event(st, r"\+slave " + details("slave", f"127.0.0.1:{p.port}", p.port, r.port))
+        s = connect(st.port)
+        try:
+            s.sendall(b"*3\r\n$8\r\nSENTINEL\r\n$23\r\nGET-MASTER-ADDR-BY-NAME\r\n"
+                      b"$8\r\nmymaster\r\n")
+            raw = read_reply(s)
+        finally:
+            s.close()
+        if raw.startswith(b"*2"):  # once the commands work
+            assert str(r.port).encode() in raw, raw
+
+
+if __name__ == "__main__":
+    sys.exit(run_checks_stopping(Checks()))

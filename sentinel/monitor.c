@@ -202,6 +202,12 @@ static int send_info(Instance *ri) {
     return link_sendv(ri, info_reply, NULL, 1, argv);
 }
 
+void monitor_request_info(Instance *ri) {
+    if (ri->flags & SRI_SENTINEL) return; /* peers answer INFO, but nothing here reads it */
+    if (ri->link->disconnected || ri->link->pending_commands >= MAX_PENDING) return;
+    send_info(ri);
+}
+
 void monitor_link_connected(Instance *ri) {
     send_ping(ri);
     if (!(ri->flags & SRI_SENTINEL)) send_info(ri);

@@ -23,13 +23,15 @@ Env: VIGIL_SERVER, VIGIL_SENTINEL (REDIS_SENTINEL for the interop check).
 """
 import os
 import re
+import shutil
 import signal
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    REDIS_SENTINEL, Sentinel, Server, call, connect, read_reply, run_checks_stopping,
+    REDIS_SENTINEL, Sentinel, Server, call, connect, keep_dirs, read_reply, run_checks_stopping,
     sentinel_binary, vigil_binary, wait_until)
 
 NAME = "mymaster"
@@ -37,8 +39,11 @@ OPTS = {"down-after-milliseconds": 1000, "failover-timeout": 600000}
 
 
 def log_text(st):
-    with open(os.path.join(st.dir, "stdout.log"), errors="replace") as f:
-        return f.read()
+    try:
+        with open(os.path.join(st.dir, "stdout.log"), errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise AssertionError(f"{st.dir} vanished under a running sentinel") from None
 
 
 def has_event(st, pattern):
@@ -95,7 +100,9 @@ class Checks:
         return "; ".join(problems) or None
 
     def server(self, *extra):
-        s = Server(vigil_binary(), extra=extra)
+        # no replica can be promoted: a stopped primary goes down (SDOWN, ODOWN, even an
+        # election) but is never replaced, so its return is seen as -sdown / -odown
+        s = Server(vigil_binary(), extra=("--replica-priority", "0", *extra))
         self.servers.append(s)
         return s
 
@@ -358,5 +365,17 @@ class Checks:
         assert not has_event(bad, r"\+slave"), log_text(bad)
 
 
+def main():
+    # our own temp root: other suites running on this machine at the same time clean up
+    # /tmp/vigil-* behind themselves, and must not take our sentinels' dirs with them
+    tempfile.tempdir = tempfile.mkdtemp(prefix="vigil-smon-")
+    try:
+        return run_checks_stopping(Checks())
+    finally:
+        root, tempfile.tempdir = tempfile.tempdir, None
+        if not keep_dirs():
+            shutil.rmtree(root, ignore_errors=True)
+
+
 if __name__ == "__main__":
-    sys.exit(run_checks_stopping(Checks()))
+    sys.exit(main())

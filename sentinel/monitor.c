@@ -249,8 +249,10 @@ static void force_hello_one(Instance *ri) {
 
 void monitor_force_hello(Instance *m) {
     force_hello_one(m);
-    for (int i = 0; i < m->nreplicas; i++) force_hello_one(m->replicas[i]);
-    for (int i = 0; i < m->nsentinels; i++) force_hello_one(m->sentinels[i]);
+    for (int i = 0; i < m->nreplicas; i++)
+        force_hello_one(m->replicas[i]);
+    for (int i = 0; i < m->nsentinels; i++)
+        force_hello_one(m->sentinels[i]);
 }
 
 /* Remove every sentinel of m with this run id; returns how many. */
@@ -291,8 +293,8 @@ static Instance *hello_sender(Instance *m, const char *ip, int port, const char 
     if (si && si->port == port && !strcasecmp(si->ip, ip)) return si;
     int removed = remove_sentinel_runid(m, runid);
     if (removed) {
-        sentinel_event(LOG_NOTICE, "+sentinel-address-switch", m, "ip %s port %d for %s", ip,
-                       port, runid);
+        sentinel_event(LOG_NOTICE, "+sentinel-address-switch", m, "ip %s port %d for %s", ip, port,
+                       runid);
     } else {
         Instance *other = instance_sentinel_by_addr(m, ip, port);
         if (other) {
@@ -313,8 +315,7 @@ static Instance *hello_sender(Instance *m, const char *ip, int port, const char 
 }
 
 /* Split the payload into exactly 8 comma-separated tokens (copied into buf). */
-static int split_hello(const char *payload, size_t len, char *buf, size_t bufsz,
-                       char *tok[8]) {
+static int split_hello(const char *payload, size_t len, char *buf, size_t bufsz, char *tok[8]) {
     if (len >= bufsz) return -1;
     memcpy(buf, payload, len);
     buf[len] = '\0';
@@ -383,13 +384,11 @@ static void send_periodic(Instance *ri) {
     if (l->disconnected || l->pending_commands >= MAX_PENDING) return;
     int64_t now = clock_mono_ms();
     long long info_period = sentinel.t.info_period;
-    if ((ri->flags & SRI_SLAVE) &&
-        ((ri->master->flags & (SRI_O_DOWN | SRI_FAILOVER_IN_PROGRESS)) ||
-         ri->master_link_down_time != 0))
+    if ((ri->flags & SRI_SLAVE) && ((ri->master->flags & (SRI_O_DOWN | SRI_FAILOVER_IN_PROGRESS)) ||
+                                    ri->master_link_down_time != 0))
         info_period = FAST_INFO_PERIOD;
-    long long ping_period = ri->down_after_period < sentinel.t.ping_period
-                                ? ri->down_after_period
-                                : sentinel.t.ping_period;
+    long long ping_period = ri->down_after_period < sentinel.t.ping_period ? ri->down_after_period
+                                                                           : sentinel.t.ping_period;
     if (!(ri->flags & SRI_SENTINEL) &&
         (ri->info_refresh == 0 || now - ri->info_refresh > info_period))
         send_info(ri);
@@ -501,8 +500,9 @@ void monitor_ask_master_state(Instance *m, bool force) {
         if (!(m->flags & SRI_S_DOWN) || s->link->disconnected) continue;
         if (!force && now - s->last_master_down_reply_time < sentinel.t.ask_period) continue;
         if (!force && s->link->pending_commands >= MAX_PENDING) continue;
-        const char *argv[] = {"SENTINEL", "is-master-down-by-addr", m->ip, port, epoch,
-                              m->failover_state > FO_NONE ? sentinel.myid : "*"};
+        const char *argv[] = {"SENTINEL", "is-master-down-by-addr",
+                              m->ip,      port,
+                              epoch,      m->failover_state > FO_NONE ? sentinel.myid : "*"};
         link_sendv(s, ask_reply, (void *)tag, 6, argv);
     }
 }
@@ -538,8 +538,10 @@ long long monitor_tilt_since_seconds(void) {
 
 static void act_on_master(Instance *m) {
     check_sdown(m);
-    for (int i = 0; i < m->nreplicas; i++) check_sdown(m->replicas[i]);
-    for (int i = 0; i < m->nsentinels; i++) check_sdown(m->sentinels[i]);
+    for (int i = 0; i < m->nreplicas; i++)
+        check_sdown(m->replicas[i]);
+    for (int i = 0; i < m->nsentinels; i++)
+        check_sdown(m->sentinels[i]);
     check_odown(m);
     failover_tick(m); /* may switch m to a new address and rebuild its replicas */
     monitor_ask_master_state(m, false);
@@ -550,9 +552,12 @@ void monitor_tick(void) {
     for (int i = 0; i < sentinel.nmasters; i++) {
         Instance *m = sentinel.masters[i];
         observe(m);
-        for (int j = 0; j < m->nreplicas; j++) observe(m->replicas[j]);
-        for (int j = 0; j < m->nsentinels; j++) observe(m->sentinels[j]);
+        for (int j = 0; j < m->nreplicas; j++)
+            observe(m->replicas[j]);
+        for (int j = 0; j < m->nsentinels; j++)
+            observe(m->sentinels[j]);
     }
     if (in_tilt()) return;
-    for (int i = 0; i < sentinel.nmasters; i++) act_on_master(sentinel.masters[i]);
+    for (int i = 0; i < sentinel.nmasters; i++)
+        act_on_master(sentinel.masters[i]);
 }

@@ -70,19 +70,19 @@ START_TEST(test_hello_malformed_is_ignored) {
     static const char *const bad[] = {
         "",
         ",,,,,,,",
-        "127.0.0.1,26380," ID_A ",5,mymaster,127.0.0.1,1",       /* 7 tokens */
-        "127.0.0.1,26380," ID_A ",5,mymaster,127.0.0.1,1,0,0",   /* 9 tokens */
-        "127.0.0.1,26380," ID_A ",5,mymaster,127.0.0.1,1,0,",    /* trailing comma */
-        "127.0.0.1,x," ID_A ",5,mymaster,127.0.0.1,1,0",         /* port */
+        "127.0.0.1,26380," ID_A ",5,mymaster,127.0.0.1,1",     /* 7 tokens */
+        "127.0.0.1,26380," ID_A ",5,mymaster,127.0.0.1,1,0,0", /* 9 tokens */
+        "127.0.0.1,26380," ID_A ",5,mymaster,127.0.0.1,1,0,",  /* trailing comma */
+        "127.0.0.1,x," ID_A ",5,mymaster,127.0.0.1,1,0",       /* port */
         "127.0.0.1,70000," ID_A ",5,mymaster,127.0.0.1,1,0",
         "127.0.0.1,-1," ID_A ",5,mymaster,127.0.0.1,1,0",
-        "127.0.0.1,26380,abc,5,mymaster,127.0.0.1,1,0",           /* run id length */
-        "127.0.0.1,26380," ID_A ",-5,mymaster,127.0.0.1,1,0",    /* epoch */
+        "127.0.0.1,26380,abc,5,mymaster,127.0.0.1,1,0",       /* run id length */
+        "127.0.0.1,26380," ID_A ",-5,mymaster,127.0.0.1,1,0", /* epoch */
         "127.0.0.1,26380," ID_A ",5x,mymaster,127.0.0.1,1,0",
-        "127.0.0.1,26380," ID_A ",5,othermaster,127.0.0.1,1,0",  /* unknown master */
-        "not-an-ip,26380," ID_A ",5,mymaster,127.0.0.1,1,0",     /* no resolve-hostnames */
-        "127.0.0.1,26380," ID_A ",5,mymaster,127.0.0.1,0,0",     /* master port */
-        "127.0.0.1,26380," ID_A ",5,mymaster,127.0.0.1,1,z",     /* config epoch */
+        "127.0.0.1,26380," ID_A ",5,othermaster,127.0.0.1,1,0", /* unknown master */
+        "not-an-ip,26380," ID_A ",5,mymaster,127.0.0.1,1,0",    /* no resolve-hostnames */
+        "127.0.0.1,26380," ID_A ",5,mymaster,127.0.0.1,0,0",    /* master port */
+        "127.0.0.1,26380," ID_A ",5,mymaster,127.0.0.1,1,z",    /* config epoch */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         hello(bad[i]);

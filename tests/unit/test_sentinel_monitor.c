@@ -114,6 +114,25 @@ START_TEST(test_hello_new_runid_same_address_replaces) {
 }
 END_TEST
 
+START_TEST(test_hello_peer_moves_under_every_master) {
+    Instance *m2 = instance_new_master("other", "127.0.0.1", 3, 2);
+    sentinel_add_master(m2);
+    hello("127.0.0.1,26380," ID_A ",1,mymaster,127.0.0.1,1,0");
+    hello("127.0.0.1,26380," ID_A ",1,other,127.0.0.1,3,0");
+    ck_assert_int_eq(m2->nsentinels, 1);
+    /* it moves; the first master hears it first, the other follows at once */
+    hello("127.0.0.1,26390," ID_A ",1,mymaster,127.0.0.1,1,0");
+    ck_assert_int_eq(m->sentinels[0]->port, 26390);
+    ck_assert_int_eq(m2->nsentinels, 1);
+    ck_assert_int_eq(m2->sentinels[0]->port, 26390);
+    /* a new run id on that address (a restarted peer): the old id goes from both */
+    hello("127.0.0.1,26390," ID_B ",1,mymaster,127.0.0.1,1,0");
+    ck_assert_int_eq(m->nsentinels, 1);
+    ck_assert_str_eq(m->sentinels[0]->runid, ID_B);
+    ck_assert_int_eq(m2->nsentinels, 0);
+}
+END_TEST
+
 START_TEST(test_hello_newer_config_switches_master) {
     Instance *r = instance_add_replica(m, "127.0.0.1", 2);
     (void)r;
@@ -170,6 +189,7 @@ static Suite *suite(void) {
     tcase_add_test(h, test_hello_malformed_is_ignored);
     tcase_add_test(h, test_hello_same_runid_new_address_switches);
     tcase_add_test(h, test_hello_new_runid_same_address_replaces);
+    tcase_add_test(h, test_hello_peer_moves_under_every_master);
     tcase_add_test(h, test_hello_newer_config_switches_master);
     tcase_add_test(h, test_hello_config_same_address_or_older);
     suite_add_tcase(s, h);

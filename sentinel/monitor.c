@@ -429,7 +429,23 @@ static void check_sdown(Instance *ri) {
     }
 }
 
+/* A peer's answer (down flag and vote) counts for ASK_EXPIRY_PERIOD ask periods. Done before
+ * counting ODOWN too, not only when asking as Redis does: after TILT (no asking) the first
+ * ODOWN check would otherwise count answers of any age. */
+static void expire_peer_answers(Instance *m) {
+    int64_t now = clock_mono_ms();
+    for (int i = 0; i < m->nsentinels; i++) {
+        Instance *s = m->sentinels[i];
+        if (now - s->last_master_down_reply_time <= sentinel.t.ask_period * ASK_EXPIRY_PERIOD)
+            continue;
+        s->flags &= ~SRI_MASTER_DOWN;
+        mem_free(s->leader);
+        s->leader = NULL;
+    }
+}
+
 static void check_odown(Instance *m) {
+    expire_peer_answers(m);
     unsigned votes = 0;
     bool odown = false;
     if (m->flags & SRI_S_DOWN) {
@@ -490,13 +506,9 @@ void monitor_ask_master_state(Instance *m, bool force) {
     snprintf(port, sizeof(port), "%d", m->port);
     snprintf(epoch, sizeof(epoch), "%llu", (unsigned long long)sentinel.current_epoch);
     uintptr_t tag = (uintptr_t)addr_tag(m->ip, m->port);
+    expire_peer_answers(m);
     for (int i = 0; i < m->nsentinels; i++) {
         Instance *s = m->sentinels[i];
-        if (now - s->last_master_down_reply_time > sentinel.t.ask_period * ASK_EXPIRY_PERIOD) {
-            s->flags &= ~SRI_MASTER_DOWN; /* an old answer no longer counts */
-            mem_free(s->leader);
-            s->leader = NULL;
-        }
         if (!(m->flags & SRI_S_DOWN) || s->link->disconnected) continue;
         if (!force && now - s->last_master_down_reply_time < sentinel.t.ask_period) continue;
         if (!force && s->link->pending_commands >= MAX_PENDING) continue;

@@ -36,7 +36,7 @@
 #define HELLO_CHANNEL "__sentinel__:hello"
 
 typedef struct Conn {
-    Link *link;     /* NULL once the link let go of this context */
+    Link *link; /* NULL once the link let go of this context */
     bool pubsub;
     bool connected; /* the connect callback ran with success */
 } Conn;
@@ -227,8 +227,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status) {
  * (the link's local address) is then the one peers can reach. */
 static const char *source_addr(const char *ip) {
     const char *b = scfg.bind;
-    if (!b || !*b || !strcmp(b, "*") || !strcmp(b, "0.0.0.0") || !strcmp(b, "::") ||
-        strchr(b, ' '))
+    if (!b || !*b || !strcmp(b, "*") || !strcmp(b, "0.0.0.0") || !strcmp(b, "::") || strchr(b, ' '))
         return NULL;
     if ((strchr(b, ':') != NULL) != (strchr(ip, ':') != NULL)) return NULL;
     return b;
@@ -241,8 +240,8 @@ static redisAsyncContext *open_ctx(Link *l, bool pubsub) {
         src ? redisAsyncConnectBind(ri->ip, ri->port, src) : redisAsyncConnect(ri->ip, ri->port);
     if (!ac) return NULL;
     if (ac->err) {
-        log_debug("-%s-link-reconnection %s %s %d #%s", pubsub ? "pubsub" : "cmd", ri->name,
-                  ri->ip, ri->port, ac->errstr);
+        log_debug("-%s-link-reconnection %s %s %d #%s", pubsub ? "pubsub" : "cmd", ri->name, ri->ip,
+                  ri->port, ac->errstr);
         redisAsyncFree(ac);
         return NULL;
     }
@@ -283,7 +282,11 @@ void link_reconnect(Instance *ri) {
     update_disconnected(l);
 }
 
-int link_send(Instance *ri, LinkReplyFn fn, void *privdata, int argc, const char **argv,
+int link_send(Instance *ri,
+              LinkReplyFn fn,
+              void *privdata,
+              int argc,
+              const char **argv,
               const size_t *argvlen) {
     Link *l = ri->link;
     Conn *c = conn_of(l->cc);
@@ -311,8 +314,8 @@ void link_check_dead(Instance *ri) {
     Link *l = ri->link;
     int64_t now = clock_mono_ms();
     long long half = ri->down_after_period / 2;
-    if (l->cc && now - l->cc_conn_time > sentinel.t.min_link_reconnect_period &&
-        l->act_ping_time && now - l->act_ping_time > half && now - l->last_pong_time > half) {
+    if (l->cc && now - l->cc_conn_time > sentinel.t.min_link_reconnect_period && l->act_ping_time &&
+        now - l->act_ping_time > half && now - l->last_pong_time > half) {
         close_ctx(l, &l->cc);
         l->pending_commands = 0;
     }

@@ -202,6 +202,12 @@ static int send_info(Instance *ri) {
     return link_sendv(ri, info_reply, NULL, 1, argv);
 }
 
+void monitor_request_info(Instance *ri) {
+    if (ri->flags & SRI_SENTINEL) return; /* peers answer INFO, but nothing here reads it */
+    if (ri->link->disconnected || ri->link->pending_commands >= MAX_PENDING) return;
+    send_info(ri);
+}
+
 void monitor_link_connected(Instance *ri) {
     send_ping(ri);
     if (!(ri->flags & SRI_SENTINEL)) send_info(ri);
@@ -243,8 +249,10 @@ static void force_hello_one(Instance *ri) {
 
 void monitor_force_hello(Instance *m) {
     force_hello_one(m);
-    for (int i = 0; i < m->nreplicas; i++) force_hello_one(m->replicas[i]);
-    for (int i = 0; i < m->nsentinels; i++) force_hello_one(m->sentinels[i]);
+    for (int i = 0; i < m->nreplicas; i++)
+        force_hello_one(m->replicas[i]);
+    for (int i = 0; i < m->nsentinels; i++)
+        force_hello_one(m->sentinels[i]);
 }
 
 /* Remove every sentinel of m with this run id; returns how many. */
@@ -285,8 +293,8 @@ static Instance *hello_sender(Instance *m, const char *ip, int port, const char 
     if (si && si->port == port && !strcasecmp(si->ip, ip)) return si;
     int removed = remove_sentinel_runid(m, runid);
     if (removed) {
-        sentinel_event(LOG_NOTICE, "+sentinel-address-switch", m, "ip %s port %d for %s", ip,
-                       port, runid);
+        sentinel_event(LOG_NOTICE, "+sentinel-address-switch", m, "ip %s port %d for %s", ip, port,
+                       runid);
     } else {
         Instance *other = instance_sentinel_by_addr(m, ip, port);
         if (other) {
@@ -307,8 +315,7 @@ static Instance *hello_sender(Instance *m, const char *ip, int port, const char 
 }
 
 /* Split the payload into exactly 8 comma-separated tokens (copied into buf). */
-static int split_hello(const char *payload, size_t len, char *buf, size_t bufsz,
-                       char *tok[8]) {
+static int split_hello(const char *payload, size_t len, char *buf, size_t bufsz, char *tok[8]) {
     if (len >= bufsz) return -1;
     memcpy(buf, payload, len);
     buf[len] = '\0';
@@ -377,13 +384,11 @@ static void send_periodic(Instance *ri) {
     if (l->disconnected || l->pending_commands >= MAX_PENDING) return;
     int64_t now = clock_mono_ms();
     long long info_period = sentinel.t.info_period;
-    if ((ri->flags & SRI_SLAVE) &&
-        ((ri->master->flags & (SRI_O_DOWN | SRI_FAILOVER_IN_PROGRESS)) ||
-         ri->master_link_down_time != 0))
+    if ((ri->flags & SRI_SLAVE) && ((ri->master->flags & (SRI_O_DOWN | SRI_FAILOVER_IN_PROGRESS)) ||
+                                    ri->master_link_down_time != 0))
         info_period = FAST_INFO_PERIOD;
-    long long ping_period = ri->down_after_period < sentinel.t.ping_period
-                                ? ri->down_after_period
-                                : sentinel.t.ping_period;
+    long long ping_period = ri->down_after_period < sentinel.t.ping_period ? ri->down_after_period
+                                                                           : sentinel.t.ping_period;
     if (!(ri->flags & SRI_SENTINEL) &&
         (ri->info_refresh == 0 || now - ri->info_refresh > info_period))
         send_info(ri);
@@ -424,7 +429,23 @@ static void check_sdown(Instance *ri) {
     }
 }
 
+/* A peer's answer (down flag and vote) counts for ASK_EXPIRY_PERIOD ask periods. Done before
+ * counting ODOWN too, not only when asking as Redis does: after TILT (no asking) the first
+ * ODOWN check would otherwise count answers of any age. */
+static void expire_peer_answers(Instance *m) {
+    int64_t now = clock_mono_ms();
+    for (int i = 0; i < m->nsentinels; i++) {
+        Instance *s = m->sentinels[i];
+        if (now - s->last_master_down_reply_time <= sentinel.t.ask_period * ASK_EXPIRY_PERIOD)
+            continue;
+        s->flags &= ~SRI_MASTER_DOWN;
+        mem_free(s->leader);
+        s->leader = NULL;
+    }
+}
+
 static void check_odown(Instance *m) {
+    expire_peer_answers(m);
     unsigned votes = 0;
     bool odown = false;
     if (m->flags & SRI_S_DOWN) {
@@ -485,18 +506,15 @@ void monitor_ask_master_state(Instance *m, bool force) {
     snprintf(port, sizeof(port), "%d", m->port);
     snprintf(epoch, sizeof(epoch), "%llu", (unsigned long long)sentinel.current_epoch);
     uintptr_t tag = (uintptr_t)addr_tag(m->ip, m->port);
+    expire_peer_answers(m);
     for (int i = 0; i < m->nsentinels; i++) {
         Instance *s = m->sentinels[i];
-        if (now - s->last_master_down_reply_time > sentinel.t.ask_period * ASK_EXPIRY_PERIOD) {
-            s->flags &= ~SRI_MASTER_DOWN; /* an old answer no longer counts */
-            mem_free(s->leader);
-            s->leader = NULL;
-        }
         if (!(m->flags & SRI_S_DOWN) || s->link->disconnected) continue;
         if (!force && now - s->last_master_down_reply_time < sentinel.t.ask_period) continue;
         if (!force && s->link->pending_commands >= MAX_PENDING) continue;
-        const char *argv[] = {"SENTINEL", "is-master-down-by-addr", m->ip, port, epoch,
-                              m->failover_state > FO_NONE ? sentinel.myid : "*"};
+        const char *argv[] = {"SENTINEL", "is-master-down-by-addr",
+                              m->ip,      port,
+                              epoch,      m->failover_state > FO_NONE ? sentinel.myid : "*"};
         link_sendv(s, ask_reply, (void *)tag, 6, argv);
     }
 }
@@ -532,8 +550,10 @@ long long monitor_tilt_since_seconds(void) {
 
 static void act_on_master(Instance *m) {
     check_sdown(m);
-    for (int i = 0; i < m->nreplicas; i++) check_sdown(m->replicas[i]);
-    for (int i = 0; i < m->nsentinels; i++) check_sdown(m->sentinels[i]);
+    for (int i = 0; i < m->nreplicas; i++)
+        check_sdown(m->replicas[i]);
+    for (int i = 0; i < m->nsentinels; i++)
+        check_sdown(m->sentinels[i]);
     check_odown(m);
     failover_tick(m); /* may switch m to a new address and rebuild its replicas */
     monitor_ask_master_state(m, false);
@@ -544,9 +564,12 @@ void monitor_tick(void) {
     for (int i = 0; i < sentinel.nmasters; i++) {
         Instance *m = sentinel.masters[i];
         observe(m);
-        for (int j = 0; j < m->nreplicas; j++) observe(m->replicas[j]);
-        for (int j = 0; j < m->nsentinels; j++) observe(m->sentinels[j]);
+        for (int j = 0; j < m->nreplicas; j++)
+            observe(m->replicas[j]);
+        for (int j = 0; j < m->nsentinels; j++)
+            observe(m->sentinels[j]);
     }
     if (in_tilt()) return;
-    for (int i = 0; i < sentinel.nmasters; i++) act_on_master(sentinel.masters[i]);
+    for (int i = 0; i < sentinel.nmasters; i++)
+        act_on_master(sentinel.masters[i]);
 }

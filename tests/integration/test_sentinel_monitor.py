@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """vigil-sentinel's observing half (sentinel/link.c, sentinel/monitor.c), through real
 processes: a vigil-server primary with two vigil replicas, watched by three vigil-sentinels
-(quorum 2, down-after 1000 ms, failover-timeout long enough that nothing fails over).
+(quorum 2, down-after 1000 ms).
 Events are read from each sentinel's log (stdout.log), which carries every event's text.
 
 - discovery: every sentinel finds both replicas from the primary's INFO (+slave) and the two
   other sentinels from the hellos on the servers' __sentinel__:hello channel (+sentinel);
 - hellos: a hello published on the primary with a higher current epoch is adopted
   (+new-epoch) and its unknown sender becomes a sentinel (+sentinel), which never answers
-  and so goes +sdown;
+  and so goes +sdown; a hello PUBLISHed to one sentinel (as a peer does) raises its epoch,
+  and its own hellos carry the epoch to the other two;
 - down detection: SIGSTOP of the primary -> +sdown on all three; +odown "#quorum n/2" once
   the sentinels answer is-master-down-by-addr; SIGCONT -> -sdown (and -odown); a killed
   replica -> +sdown slave; a killed sentinel -> +sdown sentinel on the others;
@@ -16,20 +17,28 @@ Events are read from each sentinel's log (stdout.log), which carries every event
 - interop: Debian's redis-sentinel and two vigil-sentinels on one primary discover each
   other through hellos, and a vigil-sentinel reaches ODOWN 2/2 with redis-sentinel's
   is-master-down-by-addr answer;
+- links: each sentinel holds one named cmd and one pubsub connection per server
+  (CLIENT LIST); auth-pass is used (a wrong one makes the master +sdown);
+- INFO: a replica turned master is reported (-role-change, verbose level);
 - config update: a hello carrying a higher config epoch and another address for the master
   makes a sentinel switch (+config-update-from, +switch-master with both addresses, the old
-  primary re-added as a replica).
+  primary re-added as a replica); a churn of such hellos switching back and forth (links
+  freed inside their own callbacks: the sanitizer build checks the lifetimes).
+The servers run with replica-priority 0, so that the failover (when built in) can start but
+never replaces the stopped primary.
 Env: VIGIL_SERVER, VIGIL_SENTINEL (REDIS_SENTINEL for the interop check).
 """
 import os
 import re
+import shutil
 import signal
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    REDIS_SENTINEL, Sentinel, Server, call, connect, read_reply, run_checks_stopping,
+    REDIS_SENTINEL, Sentinel, Server, call, connect, keep_dirs, read_reply, run_checks_stopping,
     sentinel_binary, vigil_binary, wait_until)
 
 NAME = "mymaster"
@@ -37,8 +46,11 @@ OPTS = {"down-after-milliseconds": 1000, "failover-timeout": 600000}
 
 
 def log_text(st):
-    with open(os.path.join(st.dir, "stdout.log"), errors="replace") as f:
-        return f.read()
+    try:
+        with open(os.path.join(st.dir, "stdout.log"), errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise AssertionError(f"{st.dir} vanished under a running sentinel") from None
 
 
 def has_event(st, pattern):
@@ -95,12 +107,15 @@ class Checks:
         return "; ".join(problems) or None
 
     def server(self, *extra):
-        s = Server(vigil_binary(), extra=extra)
+        # no replica can be promoted: a stopped primary goes down (SDOWN, ODOWN, even an
+        # election) but is never replaced, so its return is seen as -sdown / -odown
+        s = Server(vigil_binary(), extra=("--replica-priority", "0", *extra))
         self.servers.append(s)
         return s
 
-    def sentinel(self, port, binary=None, opts=OPTS, quorum=2):
-        st = Sentinel(binary or sentinel_binary(), [(NAME, "127.0.0.1", port, quorum, opts)])
+    def sentinel(self, port, binary=None, opts=OPTS, quorum=2, options=None):
+        st = Sentinel(binary or sentinel_binary(), [(NAME, "127.0.0.1", port, quorum, opts)],
+                      options)
         self.sentinels.append(st)
         return st
 
@@ -133,6 +148,17 @@ class Checks:
             assert len(re.findall(r"\+sentinel sentinel", text)) == 2, text
             assert len(re.findall(r"\+slave slave", text)) == 2, text
             assert "+sdown" not in text, text
+        # every sentinel holds a named command and Pub/Sub connection on each server
+        for srv in (p, r1, r2):
+            s = connect(srv.port)
+            try:
+                s.sendall(b"*2\r\n$6\r\nCLIENT\r\n$4\r\nLIST\r\n")
+                clients = read_reply(s).decode()
+            finally:
+                s.close()
+            for i in ids:
+                for kind in ("cmd", "pubsub"):
+                    assert clients.count(f"name=sentinel-{i[:8]}-{kind} ") == 1, clients
 
     def check_hello_epoch_and_unknown_sender(self):
         p, r1, r2, sts, ids = self.trio()
@@ -154,6 +180,27 @@ class Checks:
             wait_event(st, r"\+sdown " + details("sentinel", fake_id, 1, p.port), 10)
             assert "new-epoch 9" not in log_text(st)
             assert "nosuch" not in log_text(st)
+
+    def check_epoch_spreads_through_sentinel_hellos(self):
+        """A hello PUBLISHed to one sentinel (as a peer does) raises its epoch; its own
+        hellos then carry the epoch to the others."""
+        p, r1, r2, sts, ids = self.trio()
+        peer = "d" * 40
+        s = connect(sts[0].port)
+        try:
+            reply = call(s, "PUBLISH", "__sentinel__:hello",
+                         f"127.0.0.1,1,{peer},8,{NAME},127.0.0.1,{p.port},0")
+        finally:
+            s.close()
+        if not reply.startswith(b":"):
+            print(f"     (the front does not take PUBLISH yet: {reply!r})")
+            return
+        wait_event(sts[0], r"\+sentinel " + details("sentinel", peer, 1, p.port))
+        for st in sts:
+            wait_event(st, r"\+new-epoch 8\n")
+        # the others heard of the epoch, not of the peer: it talked to sts[0] only
+        for st in sts[1:]:
+            assert peer not in log_text(st), log_text(st)
 
     def check_primary_stopped_sdown_odown(self):
         p, r1, r2, sts, ids = self.trio()
@@ -267,6 +314,96 @@ class Checks:
         if raw.startswith(b"*2"):  # once the commands work
             assert str(r.port).encode() in raw, raw
 
+    def check_role_change_seen_in_info(self):
+        self.stop_all()
+        p = self.server()
+        r = self.server("--replicaof", "127.0.0.1", str(p.port))
+        st = self.sentinel(p.port, options={"loglevel": "verbose"})
+        wait_event(st, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port, p.port))
+        s = connect(r.port)
+        try:
+            assert call(s, "REPLICAOF", "NO", "ONE") == b"+OK\r\n"
+        finally:
+            s.close()
+        # INFO every 10 s by default: the first poll after the change shows it
+        wait_event(st, r"-role-change " + details("slave", f"127.0.0.1:{r.port}", r.port,
+                                                  p.port) + r" new reported role is master\n",
+                   15)
+
+    def check_switch_churn(self):
+        """Hellos switching the master back and forth (each switch rebuilds every link,
+        some while their callbacks run) and a sender changing address: the sentinel stays
+        up (the sanitizer build checks the links' lifetimes) and ends on the last config."""
+        self.stop_all()
+        p = self.server()
+        r = self.server("--replicaof", "127.0.0.1", str(p.port))
+        st = self.sentinel(p.port)
+        wait_event(st, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port, p.port))
+        socks = [connect(p.port), connect(r.port)]
+        peer = "b" * 40
+        try:
+            for epoch in range(1, 21):
+                target = (r, p)[epoch % 2]
+                hello = (f"127.0.0.1,{100 + epoch},{peer},{epoch},{NAME},127.0.0.1,"
+                         f"{target.port},{epoch}")
+                for s in socks:
+                    call(s, "PUBLISH", "__sentinel__:hello", hello)
+                time.sleep(0.05 if epoch % 3 else 0.3)
+        finally:
+            for s in socks:
+                s.close()
+        # Pub/Sub drops what arrives while a link is being rebuilt, so the last word is
+        # repeated until heard: epoch 21 names the primary
+        last = f"127.0.0.1,121,{peer},21,{NAME},127.0.0.1,{p.port},21"
+
+        def settled():
+            s = connect(r.port)
+            try:
+                call(s, "PUBLISH", "__sentinel__:hello", last)
+            finally:
+                s.close()
+            switches = re.findall(rf"\+switch-master {NAME} \S+ \d+ 127\.0\.0\.1 (\d+)\n",
+                                  log_text(st))
+            return (switches[-1] if switches else str(p.port)) == str(p.port) and \
+                "+new-epoch 21" in log_text(st)
+        assert wait_until(settled, 10, 0.2), log_text(st)[-3000:]
+        assert len(re.findall(r"\+switch-master", log_text(st))) >= 5, log_text(st)
+        wait_event(st, r"\+sentinel-address-switch " + details("master", NAME, r"\d+") +
+                   rf" ip 127\.0\.0\.1 port \d+ for {peer}\n")
+        s = connect(st.port)
+        try:
+            assert call(s, "PING") == b"+PONG\r\n"
+        finally:
+            s.close()
+        # and it still watches the group: the replica is found again under the primary
+        wait_event(st, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port, p.port))
+    def check_auth_pass(self):
+        """auth-pass is used on the master and its replicas: with it the group looks healthy;
+        with a wrong one every PING is refused (-NOAUTH is not a valid reply) -> +sdown."""
+        self.stop_all()
+        pw = ("--requirepass", "s3cret", "--masterauth", "s3cret")
+        p = self.server(*pw)
+        r = self.server(*pw, "--replicaof", "127.0.0.1", str(p.port))
+        good = self.sentinel(p.port, opts=dict(OPTS, **{"auth-pass": "s3cret"}))
+        bad = self.sentinel(p.port, opts=dict(OPTS, **{"auth-pass": "wrong"}))
+        wait_event(good, r"\+slave " + details("slave", f"127.0.0.1:{r.port}", r.port, p.port))
+        wait_event(bad, r"\+sdown " + details("master", NAME, p.port) + r"\n", 10)
+        # the good one had the same time to fail, and a little more
+        assert not wait_until(lambda: has_event(good, r"\+sdown"), 1, 0.1), log_text(good)
+        assert not has_event(bad, r"\+slave"), log_text(bad)
+
+
+def main():
+    # our own temp root: other suites running on this machine at the same time clean up
+    # /tmp/vigil-* behind themselves, and must not take our sentinels' dirs with them
+    tempfile.tempdir = tempfile.mkdtemp(prefix="vigil-smon-")
+    try:
+        return run_checks_stopping(Checks())
+    finally:
+        root, tempfile.tempdir = tempfile.tempdir, None
+        if not keep_dirs():
+            shutil.rmtree(root, ignore_errors=True)
+
 
 if __name__ == "__main__":
-    sys.exit(run_checks_stopping(Checks()))
+    sys.exit(main())

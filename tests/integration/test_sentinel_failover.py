@@ -75,7 +75,7 @@ class Group:
     """A primary, replicas and three sentinels; servers restarted on a fixed port go into
     the same list so that everything is stopped by PID."""
 
-    def __init__(self, checks, replica_binary=None, priorities=(100, 100)):
+    def __init__(self, checks, replica_binary=None, priorities=(100, 100), quorum=2):
         self.checks = checks
         self.primary = checks.server(vigil_binary(), SERVER_OPTS)
         self.replicas = []
@@ -86,7 +86,7 @@ class Group:
                 "--replica-priority", str(prio), *SERVER_OPTS)))
         assert wait_until(lambda: all(replication(s.port).get("master_link_status") == "up"
                                       for s in self.replicas), 15)
-        self.sentinels = [checks.sentinel([(NAME, "127.0.0.1", self.primary.port, 2,
+        self.sentinels = [checks.sentinel([(NAME, "127.0.0.1", self.primary.port, quorum,
                                             MASTER_OPTS)]) for _ in range(3)]
         for st in self.sentinels:
             assert st_cmd(st, "SENTINEL", "DEBUG", "info-period", 1000) == "OK"
@@ -219,21 +219,89 @@ class Checks:
         for s in (zero, old):
             r(s.port).config_set("replica-priority", 0)
 
-        def refused():
-            try:
-                st_cmd(st, "SENTINEL", "FAILOVER", NAME)
-                return "accepted"
-            except redis.ResponseError as e:
-                return str(e)
-        # the sentinel sees the new priority with its next INFO (10 s period at most)
-        assert wait_until(lambda: refused() == "NOGOODSLAVE No suitable replica to promote",
-                          15, 0.2), refused()
+        # the sentinel sees the new priorities with its next INFO (1 s period here); asking
+        # for a FAILOVER before would start a real one
+        def priorities():
+            reps = st_cmd(st, "SENTINEL", "REPLICAS", NAME)
+            return sorted(dict(zip(x[::2], x[1::2]))["slave-priority"] for x in reps)
+        assert wait_until(lambda: priorities() == ["0", "0"], 10, 0.1), priorities()
+        try:
+            st_cmd(st, "SENTINEL", "FAILOVER", NAME)
+            raise AssertionError("FAILOVER accepted with every replica at priority 0")
+        except redis.ResponseError as e:
+            assert str(e) == "NOGOODSLAVE No suitable replica to promote", str(e)
 
     def check_kill9_with_redis_replicas(self):
         if not os.path.exists(REDIS_SERVER):
             print("    skipped: no redis-server")
             return
         self._kill9_drill(REDIS_SERVER)
+
+
+    def check_votes_over_the_wire(self):
+        # one vote per epoch, first come; a newer epoch is adopted; on disk before the reply
+        p = self.server(vigil_binary(), SERVER_OPTS)
+        st = self.sentinel([(NAME, "127.0.0.1", p.port, 1, MASTER_OPTS)])
+        a, b = "a" * 40, "b" * 40
+
+        def ask(epoch, runid):
+            return st_cmd(st, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", p.port,
+                          epoch, runid)
+        assert ask(5, a) == [0, a, 5]
+        assert a in _read(os.path.join(st.dir, "sentinel-state"))
+        assert ask(5, b) == [0, a, 5]
+        assert ask(4, b) == [0, a, 5]
+        assert ask(6, b) == [0, b, 6]
+        assert b in _read(os.path.join(st.dir, "sentinel-state"))
+        assert events(st, "+vote-for-leader") == [f"{a} 5", f"{b} 6"]
+        assert events(st, "+new-epoch") == ["5", "6"]
+        assert ask(7, "*") == [0, "*", 0]  # no vote asked, none reported
+
+    def check_not_elected_without_majority(self):
+        # quorum 1 gives ODOWN on one sentinel, but the leader needs 2 of 3 votes
+        g = Group(self, None, priorities=(100,), quorum=1)
+        st = g.sentinels[0]
+        assert st_cmd(st, "SENTINEL", "DEBUG", "election-timeout", 1500) == "OK"
+        for other in g.sentinels[1:]:
+            assert not other.stop()
+        g.primary.proc.kill()
+        g.primary.proc.wait(timeout=10)
+        assert wait_until(lambda: events(st, "-failover-abort-not-elected"), 10, 0.05), \
+            st.logs_text()[-2000:]
+        assert events(st, "+odown") and events(st, "+try-failover")
+        assert not events(st, "+elected-leader") and not events(st, "+switch-master")
+        assert replication(g.replicas[0].port).get("role") == "slave"
+        # the next attempt waits 2 × failover-timeout (20 s), as in Redis
+        time.sleep(2)
+        assert len(events(st, "+try-failover")) == 1
+
+    def check_no_good_slave_retries_sooner(self):
+        # the leader touched no server: it may retry after one election timeout instead of
+        # 2 × failover-timeout (20 s here)
+        g = Group(self, None, priorities=(0, 0))
+        for st in g.sentinels:
+            assert st_cmd(st, "SENTINEL", "DEBUG", "election-timeout", 1500) == "OK"
+        g.primary.proc.kill()
+        g.primary.proc.wait(timeout=10)
+        assert wait_until(lambda: len(g.all_events("-failover-abort-no-good-slave")) >= 2, 12,
+                          0.1), g.all_events("-failover-abort-no-good-slave")
+        assert not g.all_events("+switch-master") and not g.all_events("+selected-slave")
+        for s in g.replicas:
+            assert replication(s.port).get("role") == "slave"
+
+    def check_simulated_crashes(self):
+        g = Group(self, None, priorities=(100,))
+        st0, st1 = g.sentinels[0], g.sentinels[1]
+        assert st_cmd(st0, "SENTINEL", "SIMULATE-FAILURE", "crash-after-election") == "OK"
+        assert st_cmd(st0, "SENTINEL", "FAILOVER", NAME) == "OK"
+        assert st0.proc.wait(timeout=10) == 99
+        assert events(st0, "+elected-leader") and not events(st0, "+selected-slave")
+        assert replication(g.replicas[0].port).get("role") == "slave"
+        assert st_cmd(st1, "SENTINEL", "SIMULATE-FAILURE", "crash-after-promotion") == "OK"
+        assert st_cmd(st1, "SENTINEL", "FAILOVER", NAME) == "OK"
+        assert st1.proc.wait(timeout=10) == 99
+        assert events(st1, "+promoted-slave") and not events(st1, "+failover-state-reconf-slaves")
+        assert replication(g.replicas[0].port).get("role") == "master"
 
 
 def st_cmd(st, *args):

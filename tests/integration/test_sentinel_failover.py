@@ -179,7 +179,8 @@ class Checks:
                           and replication(back.port).get("master_port") == steered.port, 25,
                           0.1), replication(back.port)
         print(f"    old primary demoted {time.monotonic() - t1:.2f} s after its restart")
-        assert wait_until(lambda: r(back.port).get("k99") == "99", 15)
+        assert wait_until(lambda: r(back.port).get("k99") == "99", 25, 0.1), \
+            (replication(back.port), replication(steered.port))
         convert = g.all_events("+convert-to-slave")
         assert convert and all(c.startswith(f"slave 127.0.0.1:{old_port} 127.0.0.1 {old_port}"
                                             f" @ {NAME} 127.0.0.1 {steered.port}")

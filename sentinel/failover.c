@@ -459,6 +459,14 @@ static void step_update_config(Instance *m) {
 }
 
 static void step(Instance *m) {
+    if (m->failover_state >= FO_SEND_SLAVEOF_NOONE && !m->promoted_slave) {
+        /* the chosen replica was forgotten under us (instance_remove_replica): nothing to
+         * promote or to switch to; start over later like any failed attempt */
+        log_warn("Failover of '%s' in state %s lost its promoted replica: aborted", m->name,
+                 failover_state_name(m->failover_state));
+        abort_failover(m);
+        return;
+    }
     switch (m->failover_state) {
     case FO_WAIT_START: step_wait_start(m); break;
     case FO_SELECT_SLAVE: step_select_slave(m); break;

@@ -66,12 +66,6 @@ const char *failover_state_name(FailoverState s) {
     return (unsigned)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "?";
 }
 
-/* Defined strongly by monitor.c once it has fast INFO requests; until then the early polls
- * are simply not made and the failover relies on monitor's own 1 s poll. */
-__attribute__((weak)) void monitor_request_info(Instance *ri) {
-    VG_UNUSED(ri);
-}
-
 static void set_state(Instance *m, FailoverState s) {
     m->failover_state = s;
     m->failover_state_change_time = clock_mono_ms();

@@ -55,6 +55,10 @@ wait_for() {
     exit 1
 }
 
+pong() { # port
+    [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]
+}
+
 info_field() { # port field
     redis-cli -p "$1" info replication 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"
 }
@@ -80,7 +84,7 @@ sentinels_agree() {
 }
 
 start primary "$server" configs/primary.ini
-wait_for 30 "the primary" redis-cli -p 7379 ping
+wait_for 30 "the primary" pong 7379
 start replica-1 "$server" configs/replica-1.ini
 start replica-2 "$server" configs/replica-2.ini
 wait_for 60 "the replicas to sync" replicas_in_sync

@@ -261,6 +261,10 @@ static void start_failover(Instance *m) {
     sentinel_event(LOG_WARN, "+try-failover", m, NULL);
     /* the random part keeps sentinels that started together from retrying together */
     m->failover_start_time = now + (int64_t)(util_rand64() % 1000);
+    /* the replicas' INFO may be up to info-period old, too old to select one by (it must
+     * be younger than 5 ping periods with the master down): refresh it while the election
+     * runs, rather than abort with no good replica when it ends */
+    for (int i = 0; i < m->nreplicas; i++) ask_info(m->replicas[i], 0);
 }
 
 static bool should_start(Instance *m) {
@@ -319,6 +323,13 @@ static void step_wait_start(Instance *m) {
 
 static void step_select_slave(Instance *m) {
     Instance *r = failover_select_replica(m);
+    if (!r && clock_mono_ms() - m->failover_state_change_time < sentinel.t.ping_period * 2) {
+        /* a replica may be missing only for stale INFO or a link being rebuilt: ask again
+         * and give the answers two ping periods before giving up */
+        for (int i = 0; i < m->nreplicas; i++)
+            ask_info(m->replicas[i], sentinel.t.ping_period / 2);
+        return;
+    }
     if (!r) {
         sentinel_event(LOG_WARN, "-failover-abort-no-good-slave", m, NULL);
         abort_failover(m);

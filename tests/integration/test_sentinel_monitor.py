@@ -394,8 +394,7 @@ class Checks:
 
 
 def main():
-    # our own temp root: other suites running on this machine at the same time clean up
-    # /tmp/vigil-* behind themselves, and must not take our sentinels' dirs with them
+    # every dir of this file's processes under one root, removed as a whole at the end
     tempfile.tempdir = tempfile.mkdtemp(prefix="vigil-smon-")
     try:
         return run_checks_stopping(Checks())

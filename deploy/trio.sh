@@ -28,9 +28,13 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
+# Each process runs from its own copy of its config, made on the first start: a server's
+# CONFIG REWRITE (which the sentinels send with every promotion or repointing) rewrites the
+# copy, never configs/, and a restarted trio resumes the topology it had.
 start() { # name binary config
-    local name=$1 bin=$2 conf=$3
+    local name=$1 bin=$2 conf="$data/$1/$1.ini"
     mkdir -p "$data/$name"
+    [ -f "$conf" ] || cp "$3" "$conf"
     "$bin" "$conf" --dir "$data/$name" --logfile "$data/$name/$name.log" &
     pids+=($!)
     names+=("$name")
@@ -63,20 +67,30 @@ info_field() { # port field
     redis-cli -p "$1" info replication 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"
 }
 
+# The primary is whatever the sentinels agree on: 7379 on a first start; after a failover a
+# restarted trio resumes the topology the sentinels left (they demote a returning old
+# primary that comes back believing it is one).
+primary=
 replicas_in_sync() {
+    [ -n "$primary" ] && [ "$(info_field "$primary" role)" = master ] || return 1
     local off
-    off=$(info_field 7379 master_repl_offset)
-    [ "$(info_field 7379 connected_slaves)" = 2 ] || return 1
-    for p in 7380 7381; do
+    off=$(info_field "$primary" master_repl_offset)
+    [ "$(info_field "$primary" connected_slaves)" = 2 ] || return 1
+    for p in 7379 7380 7381; do
+        [ "$p" = "$primary" ] && continue
+        [ "$(info_field $p master_port)" = "$primary" ] || return 1
         [ "$(info_field $p master_link_status)" = up ] || return 1
         [ "$(info_field $p slave_repl_offset)" = "$off" ] || return 1
     done
 }
 
 sentinels_agree() {
+    primary=$(redis-cli -p 27379 sentinel get-master-addr-by-name mymaster 2>/dev/null |
+        sed -n 2p)
+    [ -n "$primary" ] || return 1
     for p in 27379 27380 27381; do
         redis-cli -p $p sentinel get-master-addr-by-name mymaster 2>/dev/null |
-            tr '\n' ' ' | grep -q '^127.0.0.1 7379 $' || return 1
+            tr '\n' ' ' | grep -q "^127.0.0.1 $primary \$" || return 1
         redis-cli -p $p sentinel ckquorum mymaster 2>/dev/null | grep -q '^OK 3 usable' || return 1
         [ "$(redis-cli -p $p sentinel replicas mymaster 2>/dev/null | grep -c '^name$')" = 2 ] ||
             return 1
@@ -84,17 +98,17 @@ sentinels_agree() {
 }
 
 start primary "$server" configs/primary.ini
-wait_for 30 "the primary" pong 7379
 start replica-1 "$server" configs/replica-1.ini
 start replica-2 "$server" configs/replica-2.ini
-wait_for 60 "the replicas to sync" replicas_in_sync
+for p in 7379 7380 7381; do wait_for 30 "the server on $p" pong $p; done
 for n in 1 2 3; do start "sentinel-$n" "$sentinel" "configs/sentinel-$n.ini"; done
 wait_for 60 "the sentinels to agree" sentinels_agree
+wait_for 60 "the replicas to sync" replicas_in_sync
 
 cat <<MSG
 Vigil is running (data and logs in $data):
-  primary    127.0.0.1:7379          redis-cli -p 7379
-  replicas   127.0.0.1:7380, :7381   redis-cli -p 7380 info replication
+  primary    127.0.0.1:$primary          redis-cli -p $primary
+  replicas   the other two of 7379-7381   redis-cli -p 7380 info replication
   sentinels  127.0.0.1:27379-27381   redis-cli -p 27379 SENTINEL GET-MASTER-ADDR-BY-NAME mymaster
 Press Ctrl-C to stop.
 MSG

@@ -500,7 +500,7 @@ void net_clients_cron(void) {
  * (CLIENT KILL) or pause again (CLIENT PAUSE), so the list head is re-read every time and
  * the loop stops as soon as a pause is back in force. */
 void net_unpause_clients(void) {
-    while (paused_head && srv.client_pause_type == 0) {
+    while (paused_head && srv.client_pause_type == 0 && !srv.failover_pause) {
         Client *c = paused_head;
         paused_remove(c);
         ev_io_start(srv.loop, &c->rio);

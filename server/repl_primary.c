@@ -26,6 +26,7 @@
 #include "common/vg.h"
 #include "server/blocked.h"
 #include "server/childproc.h"
+#include "server/dispatch.h"
 #include "server/client.h"
 #include "server/networking.h"
 #include "server/persist.h"
@@ -634,6 +635,25 @@ static void prereplica_take(Client *c, Replica *r) {
 
 void cmd_sync(Client *c) {
     if (c->flags & CLIENT_REPLICA) return; /* already one: ignore */
+    /* PSYNC <replid> <offset> FAILOVER from our own primary (its FAILOVER chose us): take
+     * the role first, as REPLICAOF NO ONE, so the PSYNC continues on the shifted history */
+    if (c->argc > 3 && arg_is(&c->argv[0], "psync") && arg_is(&c->argv[3], "failover")) {
+        log_notice("Failover request received for replid %.*s.", (int)VG_MIN(c->argv[1].len, 64),
+                   c->argv[1].ptr);
+        if (c->argv[1].len == REPL_ID_LEN && strncasecmp(c->argv[1].ptr, repl.replid,
+                                                         REPL_ID_LEN) == 0) {
+            repl_replica_unset_master();
+            log_notice("MASTER MODE enabled (failover request from 'id=%llu addr=%s')",
+                       (unsigned long long)c->id, c->addr);
+        } else {
+            reply_error(c, "ERR PSYNC FAILOVER replid must match my replid.");
+            return;
+        }
+    }
+    if (repl_failover_state() != FAILOVER_NONE) {
+        reply_error(c, "NOMASTERLINK Can't SYNC while failing over");
+        return;
+    }
     if (repl_is_replica() && !repl_replica_link_up()) {
         reply_error(c, "NOMASTERLINK Can't SYNC while not connected with my master");
         return;
@@ -845,6 +865,38 @@ void repl_primary_sync_stats(long long *full, long long *partial_ok, long long *
     *partial_err = sync_partial_err;
 }
 
+/* ---- FAILOVER's questions --------------------------------------------------------------- */
+
+int repl_primary_replica_count(void) {
+    return nreplicas;
+}
+
+bool repl_primary_find_replica(const char *host, long long port, bool *online,
+                               long long *ack_off) {
+    for (Replica *r = replicas; r; r = r->next) {
+        char tmp[NET_ADDR_LEN];
+        if (strcasecmp(host, replica_ip(r, tmp, sizeof(tmp))) != 0 || r->listening_port != port)
+            continue;
+        *online = r->state == RS_ONLINE;
+        *ack_off = r->ack_off;
+        return true;
+    }
+    return false;
+}
+
+bool repl_primary_synced_replica(char *host, size_t cap, long long *port) {
+    /* the oldest first, as Redis walks its list */
+    Replica *found = NULL;
+    for (Replica *r = replicas; r; r = r->next)
+        if (r->ack_off == repl.master_repl_offset && !(r->c->flags & CLIENT_CLOSE_ASAP))
+            found = r;
+    if (!found) return false;
+    char tmp[NET_ADDR_LEN];
+    snprintf(host, cap, "%s", replica_ip(found, tmp, sizeof(tmp)));
+    *port = found->listening_port;
+    return true;
+}
+
 /* ---- INFO, ROLE ---------------------------------------------------------------------------- */
 
 long long repl_good_replicas(void) {
@@ -915,7 +967,10 @@ void repl_primary_reply_role(Client *c) {
 void repl_primary_cron(void) {
     int64_t now = now_ms();
     backlog_resize_if_needed();
+    repl_failover_update();
+    /* no PING while FAILOVER waits: it would move the offset the target must reach */
     if (!repl_is_replica() && nreplicas > 0 && cfg.repl_ping_replica_period > 0 &&
+        !srv.failover_pause &&
         now - last_ping_ms >= cfg.repl_ping_replica_period * 1000) {
         last_ping_ms = now;
         RespArg ping = {.ptr = "PING", .len = 4};
@@ -974,11 +1029,15 @@ void repl_primary_before_sleep(void) {
         if (r->state == RS_SEND_BULK && !(r->c->flags & CLIENT_CLOSE_ASAP)) refill_bulk(r);
     if (pipe_fd >= 0 && !ev_is_active(&pipe_io) && !pipe_should_pause())
         ev_io_start(srv.loop, &pipe_io);
-    if (get_ack_pending && waiters) {
+    repl_failover_update();
+    /* Not while writes are paused (Redis 7.0): GETACK moves the offset, which a paused
+     * primary keeps still (FAILOVER waits for a replica to reach it); sent after the pause. */
+    if (get_ack_pending && waiters && !dispatch_writes_paused()) {
         RespArg getack[3] = {
             {.ptr = "REPLCONF", .len = 8}, {.ptr = "GETACK", .len = 6}, {.ptr = "*", .len = 1}};
         repl_feed(-1, getack, 3);
+        get_ack_pending = false;
     }
-    get_ack_pending = false;
+    if (!waiters) get_ack_pending = false;
     if (waiters) serve_waiters(false);
 }

@@ -128,6 +128,7 @@ static void cache_myself(void) {
 /* Abort a handshake or transfer in progress: the socket closes, a partial temp file goes;
  * the cron reconnects (state CONNECT). */
 static void cancel_handshake(void) {
+    bool had_link = rs.fd >= 0 || rs.state == RS_TRANSFER;
     if (ev_is_active(&rs.io)) ev_io_stop(srv.loop, &rs.io);
     if (rs.fd >= 0) close(rs.fd);
     rs.fd = -1;
@@ -138,6 +139,10 @@ static void cancel_handshake(void) {
     }
     buf_clear(&rs.in);
     if (rs.state != RS_NONE && rs.state != RS_CONNECTED) rs.state = RS_CONNECT;
+    /* the target of a FAILOVER could not be reached: a primary again (last: it re-enters
+     * this through unset_master, with nothing left to cancel) */
+    if (had_link && repl_failover_state() == FAILOVER_IN_PROGRESS)
+        repl_failover_abort("Failover target handshake failed");
 }
 
 /* Small handshake writes: a fresh socket's buffer always takes them whole (Redis writes
@@ -182,6 +187,8 @@ static void connect_to_master(void) {
     if (fd < 0) {
         log_warn("Unable to connect to MASTER: %s", strerror(-fd));
         rs.state = RS_CONNECT;
+        if (repl_failover_state() == FAILOVER_IN_PROGRESS)
+            repl_failover_abort("Failover target handshake failed");
         return;
     }
     rs.fd = fd;
@@ -227,7 +234,7 @@ static void send_handshake(void) {
 
 static void send_psync(void) {
     char off[24];
-    const char *a[3] = {"PSYNC", "?", "-1"};
+    const char *a[4] = {"PSYNC", "?", "-1", "FAILOVER"};
     if (rs.cached) {
         snprintf(off, sizeof(off), "%lld", rs.cached_off + 1);
         a[1] = rs.cached_replid;
@@ -238,7 +245,8 @@ static void send_psync(void) {
     }
     Buf b;
     buf_init(&b);
-    append_cmd(&b, 3, a);
+    /* a primary handing its role over tells the target to take it (Redis 7.0's failover) */
+    append_cmd(&b, repl_failover_state() == FAILOVER_IN_PROGRESS ? 4 : 3, a);
     bool ok = send_all(b.data, b.len);
     buf_deinit(&b);
     if (!ok) {
@@ -561,6 +569,16 @@ static void handshake_line(const char *line) {
         return;
     case RS_RECV_PSYNC:
         if (line[0] == '\0') return; /* keepalive newlines before the reply */
+        if (repl_failover_state() == FAILOVER_IN_PROGRESS) {
+            if (strncmp(line, "+FULLRESYNC", 11) == 0 || strncmp(line, "+CONTINUE", 9) == 0) {
+                repl_failover_done();
+            } else {
+                log_notice("Master does not support PSYNC or is in error state (reply: %s)",
+                           line);
+                repl_failover_abort("Failover target rejected psync request");
+                return;
+            }
+        }
         if (strncmp(line, "+FULLRESYNC", 11) == 0) {
             start_transfer(line);
         } else if (strncmp(line, "+CONTINUE", 9) == 0 && rs.cached) {
@@ -702,7 +720,19 @@ static void unset_master(void) {
     disconnect_blocked_clients();
 }
 
+void repl_replica_set_master(const char *host, long long port) {
+    set_master(host, port);
+}
+
+void repl_replica_unset_master(void) {
+    unset_master();
+}
+
 void cmd_replicaof(Client *c) {
+    if (repl_failover_state() != FAILOVER_NONE) {
+        reply_error(c, "ERR REPLICAOF not allowed while failing over.");
+        return;
+    }
     if (c->argv[1].len == 2 && strncasecmp(c->argv[1].ptr, "no", 2) == 0 &&
         c->argv[2].len == 3 && strncasecmp(c->argv[2].ptr, "one", 3) == 0) {
         if (repl_is_replica()) {
@@ -886,6 +916,3 @@ void repl_replica_reply_role(Client *c) {
     reply_int(c, rs.master ? rs.reploff : -1);
 }
 
-void cmd_failover(Client *c) {
-    reply_error(c, "ERR FAILOVER is not available yet");
-}

@@ -189,6 +189,9 @@ typedef struct Server {
     int shutdown_signals;
     int64_t client_pause_end_ms;
     int client_pause_type; /* 0 none, 1 write, 2 all */
+    /* FAILOVER's own write pause (Redis 7.0's PAUSE_DURING_FAILOVER purpose): CLIENT UNPAUSE
+     * does not end it, and its end does not end an operator's CLIENT PAUSE */
+    bool failover_pause;
     bool active_expire_enabled;
     ServerStats stats;
 } Server;

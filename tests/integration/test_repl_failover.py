@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""FAILOVER (Redis 7.0's coordinated failover), vigil against Debian's redis-server 7.0.15.
+
+- Every error reply of FAILOVER (and REPLICAOF while failing over) is the oracle's text.
+- Three vigils under writes: FAILOVER (no TO) waits in waiting-for-sync while the replicas
+  are stopped (writes held), then hands the role to the replica that caught up: the old
+  primary is its replica through a partial resync (sync_partial_ok grows, sync_full does
+  not), the held write gets -READONLY, the other replica is repointed with a partial resync,
+  and no acknowledged write is lost (DEBUG DIGEST equal everywhere).
+- TO with TIMEOUT and no FORCE aborts (writes resume; CLIENT UNPAUSE does not end the
+  failover's pause); ABORT in both states; FORCE proceeds past the timeout.
+- Cross-implementation both ways: a redis-server primary hands its role to a vigil replica,
+  a vigil primary to a redis-server replica, each with a partial resync of the old primary.
+Env: VIGIL_SERVER, REDIS_SERVER.
+"""
+import os
+import signal
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from itlib import (  # noqa: E402 - the shared fixture
+    Server, call, cmd, connect, info, read_reply, run_checks_stopping, vigil_binary,
+    wait_until)
+
+REDIS = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
+VIGIL_EXTRA = ("--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0")
+REDIS_EXTRA = ("--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0")
+
+
+def repl(s):
+    return info(s, "replication")
+
+
+def stats(s):
+    return info(s, "stats")
+
+
+def digest(s):
+    raw = call(s, "DEBUG", "DIGEST")
+    assert raw.startswith(b"+"), raw
+    return raw[1:-2]
+
+
+def fo_state(s):
+    return repl(s)["master_failover_state"]
+
+
+class Checks:
+    def __init__(self, binary):
+        self.vigil = binary
+        self.servers = []
+        self.stopped = []
+
+    def start(self, binary, *extra):
+        srv = Server(binary, (VIGIL_EXTRA if binary == self.vigil else REDIS_EXTRA) + extra)
+        self.servers.append(srv)
+        return srv
+
+    def sigstop(self, srv):
+        os.kill(srv.proc.pid, signal.SIGSTOP)
+        self.stopped.append(srv)
+
+    def sigcont(self, srv):
+        os.kill(srv.proc.pid, signal.SIGCONT)
+        self.stopped.remove(srv)
+
+    def stop_all(self, name=None):
+        for srv in self.stopped:
+            os.kill(srv.proc.pid, signal.SIGCONT)
+        self.stopped = []
+        problems = []
+        for srv in self.servers:
+            problems += srv.stop()
+        self.servers = []
+        return "; ".join(problems) or None
+
+    def attach(self, primary, *replicas):
+        """Replicas of primary, online and caught up; returns the sockets (primary first)."""
+        p = connect(primary.port)
+        socks = [p]
+        for r in replicas:
+            s = connect(r.port)
+            assert call(s, "REPLICAOF", "127.0.0.1", primary.port) == b"+OK\r\n"
+            socks.append(s)
+        assert wait_until(lambda: all(repl(s).get("master_link_status") == "up"
+                                      for s in socks[1:]), 10), [repl(s) for s in socks]
+        self.caught_up(p, socks[1:])
+        return socks
+
+    def caught_up(self, p, rsocks):
+        off = repl(p)["master_repl_offset"]
+        assert wait_until(lambda: all(repl(s)["master_repl_offset"] == off for s in rsocks), 10)
+
+    # ---- errors -------------------------------------------------------------------------
+
+    def error_texts(self, binary):
+        """The replies of every refused FAILOVER form on a primary of `binary` with one
+        replica, and those a failover in progress gives."""
+        p, r = self.start(binary), self.start(binary)
+        ps, rs = self.attach(p, r)
+        out = []
+        forms = [("ABORT",), ("TIMEOUT", 0), ("TIMEOUT", -1), ("TIMEOUT", "abc"), ("TO",),
+                 ("TO", "h"), ("TO", "h", "x"), ("FOO",), ("TIMEOUT", 10, "TIMEOUT", 20),
+                 ("TO", "h", 1, "TO", "h", 2), ("FORCE", "FORCE"), ("ABORT", "x"),
+                 ("TO", "127.0.0.1", 1, "ABORT"), ("FORCE",), ("TO", "127.0.0.1", 1),
+                 ("TO", "127.0.0.1", r.port, "FORCE"), ("FORCE", "TIMEOUT", 10)]
+        for f in forms:
+            out.append((str(f).replace(str(r.port), "RPORT"), call(ps, "FAILOVER", *f)))
+        out.append(("on replica", call(rs, "FAILOVER")))
+        # waiting-for-sync: the replica is stopped and the primary has written since
+        assert call(ps, "SET", "k", "v") == b"+OK\r\n"
+        self.sigstop(r)
+        assert call(ps, "FAILOVER", "TIMEOUT", 5000) == b"+OK\r\n"
+        out.append(("state", fo_state(ps)))
+        out.append(("again", call(ps, "FAILOVER")))
+        out.append(("replicaof", call(ps, "REPLICAOF", "127.0.0.1", 1)))
+        out.append(("abort", call(ps, "FAILOVER", "ABORT")))
+        out.append(("state after", fo_state(ps)))
+        self.sigcont(r)
+        # no replicas at all
+        assert call(rs, "REPLICAOF", "NO", "ONE") == b"+OK\r\n"
+        assert wait_until(lambda: repl(ps)["connected_slaves"] == "0", 5)
+        out.append(("none", call(ps, "FAILOVER")))
+        self.stop_all()
+        return out
+
+    def check_error_replies_match_oracle(self):
+        mine, theirs = self.error_texts(self.vigil), self.error_texts(REDIS)
+        for a, b in zip(mine, theirs):
+            assert a == b, (a, b)
+        assert len(mine) == len(theirs)
+
+    # ---- three vigils ----------------------------------------------------------------------
+
+    def check_failover_to_best_replica(self):
+        a, b, c = self.start(self.vigil), self.start(self.vigil), self.start(self.vigil)
+        sa, sb, sc = self.attach(a, b, c)
+        for i in range(300):
+            sa.sendall(cmd("SET", f"k{i}", i) + cmd("RPUSH", "l", i) + cmd("INCR", "n"))
+        for _ in range(900):
+            assert not read_reply(sa).startswith(b"-")
+        self.caught_up(sa, [sb, sc])
+        full_b = int(stats(sb)["sync_full"])
+        part_b = int(stats(sb)["sync_partial_ok"])
+        # both replicas stopped after one more write: the failover must wait for them
+        self.sigstop(b)
+        self.sigstop(c)
+        assert call(sa, "SET", "last", "acked") == b"+OK\r\n"
+        assert call(sa, "FAILOVER") == b"+OK\r\n"
+        assert fo_state(sa) == "waiting-for-sync"
+        held = connect(a.port, timeout=10)
+        held.sendall(cmd("SET", "held", "1"))
+        time.sleep(0.3)
+        held.setblocking(False)
+        try:
+            assert held.recv(64) == b"", "a write ran during the failover"
+        except BlockingIOError:
+            pass  # nothing: held, as it should be
+        held.setblocking(True)
+        held.settimeout(10)
+        # CLIENT UNPAUSE does not end the failover's pause
+        assert call(sa, "CLIENT", "UNPAUSE") == b"+OK\r\n"
+        assert fo_state(sa) == "waiting-for-sync"
+        self.sigcont(b)  # b catches up first: the target
+        assert wait_until(lambda: repl(sb)["role"] == "master", 10), repl(sb)
+        assert wait_until(lambda: repl(sa).get("master_link_status") == "up", 10), repl(sa)
+        ra = repl(sa)
+        assert ra["role"] == "slave" and ra["master_port"] == str(b.port), ra
+        assert ra["master_failover_state"] == "no-failover", ra
+        # the held write ran once the pause ended: on a replica now
+        assert read_reply(held).startswith(b"-READONLY"), "held write"
+        assert int(stats(sb)["sync_partial_ok"]) == part_b + 1
+        assert int(stats(sb)["sync_full"]) == full_b
+        assert call(sb, "GET", "last") == b"$5\r\nacked\r\n"
+        # c: repointed at b, partial resync
+        self.sigcont(c)
+        assert call(sc, "REPLICAOF", "127.0.0.1", b.port) == b"+OK\r\n"
+        assert wait_until(lambda: repl(sc).get("master_link_status") == "up", 10)
+        assert int(stats(sb)["sync_partial_ok"]) == part_b + 2, stats(sb)
+        assert int(stats(sb)["sync_full"]) == full_b
+        for i in range(50):
+            assert call(sb, "INCR", "n") == b":%d\r\n" % (301 + i)
+        self.caught_up(sb, [sa, sc])
+        assert digest(sa) == digest(sb) == digest(sc)
+        assert call(sa, "GET", "n") == b"$3\r\n350\r\n"
+
+    def check_to_timeout_abort_force(self):
+        a, b = self.start(self.vigil), self.start(self.vigil)
+        sa, sb = self.attach(a, b)
+        # TIMEOUT without FORCE: aborted, writes resume, still a primary
+        self.sigstop(b)
+        assert call(sa, "SET", "x", "1") == b"+OK\r\n"
+        assert call(sa, "FAILOVER", "TO", "127.0.0.1", b.port, "TIMEOUT", 300) == b"+OK\r\n"
+        assert fo_state(sa) == "waiting-for-sync"
+        t0 = time.monotonic()
+        assert call(sa, "SET", "x", "2") == b"+OK\r\n"  # held until the abort
+        assert time.monotonic() - t0 >= 0.2
+        assert fo_state(sa) == "no-failover" and repl(sa)["role"] == "master"
+        # ABORT while waiting; an operator's CLIENT PAUSE outlives the failover's end
+        assert call(sa, "FAILOVER", "TO", "127.0.0.1", b.port) == b"+OK\r\n"
+        assert call(sa, "CLIENT", "PAUSE", 400, "WRITE") == b"+OK\r\n"
+        assert call(sa, "FAILOVER", "ABORT") == b"+OK\r\n"
+        assert fo_state(sa) == "no-failover"
+        t0 = time.monotonic()
+        assert call(sa, "SET", "x", "3") == b"+OK\r\n"
+        assert time.monotonic() - t0 >= 0.2, "FAILOVER ABORT ended the CLIENT PAUSE"
+        # FORCE: past the timeout it hands over anyway (b still stopped: in progress)
+        assert call(sa, "FAILOVER", "TO", "127.0.0.1", b.port, "FORCE", "TIMEOUT", 200) \
+            == b"+OK\r\n"
+        assert wait_until(lambda: fo_state(sa) == "failover-in-progress", 3)
+        assert repl(sa)["role"] == "slave"
+        # ABORT in progress: a primary again
+        assert call(sa, "FAILOVER", "ABORT") == b"+OK\r\n"
+        ra = repl(sa)
+        assert ra["role"] == "master" and ra["master_failover_state"] == "no-failover", ra
+        assert call(sa, "SET", "x", "4") == b"+OK\r\n"
+        self.sigcont(b)
+        assert wait_until(lambda: repl(sb).get("master_link_status") == "up", 10)
+        self.caught_up(sa, [sb])
+        # FORCE to a live target completes
+        assert call(sa, "FAILOVER", "TO", "127.0.0.1", b.port, "FORCE", "TIMEOUT", 100) \
+            == b"+OK\r\n"
+        assert wait_until(lambda: repl(sb)["role"] == "master", 10)
+        assert wait_until(lambda: repl(sa).get("master_link_status") == "up", 10)
+        assert call(sb, "GET", "x") == b"$1\r\n4\r\n"
+
+    def check_target_refuses(self):
+        """A target that is not a replica of ours any more (it has another replid): the
+        failover is aborted and the old primary is a primary again."""
+        a, b = self.start(self.vigil), self.start(self.vigil)
+        sa, sb = self.attach(a, b)
+        self.sigstop(b)
+        assert call(sa, "SET", "y", "1") == b"+OK\r\n"
+        assert call(sa, "FAILOVER", "TO", "127.0.0.1", b.port, "FORCE", "TIMEOUT", 100) \
+            == b"+OK\r\n"
+        assert wait_until(lambda: fo_state(sa) == "failover-in-progress", 3)
+        self.sigcont(b)
+        # b first sees its primary's link (and the PSYNC FAILOVER): whatever the order, the
+        # failover ends, either completed (b master) or aborted (a master)
+        assert wait_until(lambda: fo_state(sa) == "no-failover", 10)
+        roles = (repl(sa)["role"], repl(sb)["role"])
+        assert roles in (("slave", "master"), ("master", "slave")), roles
+
+    # ---- across implementations ----------------------------------------------------------------
+
+    def handover(self, pbin, rbin):
+        p, r = self.start(pbin), self.start(rbin)
+        sp, sr = self.attach(p, r)
+        for i in range(100):
+            assert call(sp, "SET", f"k{i}", i) == b"+OK\r\n"
+        self.caught_up(sp, [sr])
+        assert call(sp, "FAILOVER") == b"+OK\r\n"
+        assert wait_until(lambda: repl(sr)["role"] == "master", 10), repl(sr)
+        assert wait_until(lambda: repl(sp).get("master_link_status") == "up", 10), repl(sp)
+        assert repl(sp)["master_failover_state"] == "no-failover"
+        st = stats(sr)
+        assert st["sync_partial_ok"] == "1" and st["sync_full"] == "0", st
+        assert call(sr, "SET", "after", "1") == b"+OK\r\n"
+        self.caught_up(sr, [sp])
+        assert digest(sp) == digest(sr)
+
+    def check_redis_primary_hands_over_to_vigil(self):
+        self.handover(REDIS, self.vigil)
+
+    def check_vigil_primary_hands_over_to_redis(self):
+        self.handover(self.vigil, REDIS)
+
+
+if __name__ == "__main__":
+    sys.exit(run_checks_stopping(Checks(vigil_binary())))

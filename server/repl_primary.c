@@ -859,6 +859,32 @@ static void serve_waiters(bool timeouts) {
     }
 }
 
+bool repl_primary_unblock_waiter(Client *c, int how) {
+    for (Waiter **pw = &waiters; *pw; pw = &(*pw)->next) {
+        Waiter *w = *pw;
+        if (w->c != c) continue;
+        *pw = w->next;
+        long long target = w->target;
+        mem_free(w);
+        c->flags &= ~(uint32_t)CLIENT_BLOCKED;
+        if (how == UNBLOCK_ERROR)
+            reply_error(c, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        else
+            reply_int(c, count_acks(target));
+        client_queue_write(c);
+        client_resume_input(c);
+        return true;
+    }
+    return false;
+}
+
+long long repl_primary_wait_timeouts(void) {
+    long long n = 0;
+    for (Waiter *w = waiters; w; w = w->next)
+        if (w->deadline_ms) n++;
+    return n;
+}
+
 void repl_primary_sync_stats(long long *full, long long *partial_ok, long long *partial_err) {
     *full = sync_full;
     *partial_ok = sync_partial_ok;

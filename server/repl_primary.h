@@ -27,5 +27,10 @@ bool repl_primary_find_replica(const char *host, long long port, bool *online,
 /* repl_failover.c: a replica whose acked offset is master_repl_offset (the first one, as
  * Redis's updateFailoverStatus); its announced address into host/port. */
 bool repl_primary_synced_replica(char *host, size_t cap, long long *port);
+/* CLIENT UNBLOCK of a client blocked in WAIT: TIMEOUT replies the replicas that acked so
+ * far, ERROR -UNBLOCKED (how: blocked.h's UNBLOCK_*). False when c is not waiting. */
+bool repl_primary_unblock_waiter(Client *c, int how);
+/* INFO clients_in_timeout_table: WAITs with a timeout. */
+long long repl_primary_wait_timeouts(void);
 
 #endif

@@ -637,7 +637,9 @@ static void link_io_cb(struct ev_loop *loop, ev_io *w, int revents) {
         return;
     }
     rs.last_io_ms = server_now_ms();
-    srv.stats.net_input_bytes += n; /* Redis counts replication reads as input too */
+    /* Redis 7.0.15 counts the handshake and RDB in both */
+    srv.stats.net_input_bytes += n;
+    srv.stats.net_repl_input_bytes += n;
     if (rs.state == RS_TRANSFER && rs.got_header) {
         transfer_bytes(tmp, (size_t)n);
         if (rs.state == RS_TRANSFER && transfer_done()) finish_full_sync();

@@ -148,6 +148,10 @@ typedef struct ServerStats {
     long long keyspace_misses;
     long long net_input_bytes;
     long long net_output_bytes;
+    /* replication traffic (Redis 7.0.15 counts it in the totals above too): a replica's
+     * reads from its primary (handshake, RDB, stream), a primary's writes to its replicas */
+    long long net_repl_input_bytes;
+    long long net_repl_output_bytes;
     long long total_error_replies;
     long long unexpected_error_replies;
     long long total_reads_processed;

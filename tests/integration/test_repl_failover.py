@@ -11,6 +11,10 @@
   failover's pause); ABORT in both states; FORCE proceeds past the timeout.
 - Cross-implementation both ways: a redis-server primary hands its role to a vigil replica,
   a vigil primary to a redis-server replica, each with a partial resync of the old primary.
+- WAIT is a blocked client as in 7.0 (blocked_clients, flag b, clients_in_timeout_table,
+  CLIENT UNBLOCK TIMEOUT/ERROR), compared with the oracle; replication traffic is counted
+  in INFO (total_net_repl_*_bytes, also in the totals as 7.0.15; instantaneous_*_repl_kbps;
+  mem_clients_slaves: the replicas' unsent output), checked against the oracle too.
 Env: VIGIL_SERVER, REDIS_SERVER.
 """
 import os
@@ -52,6 +56,7 @@ class Checks:
         self.vigil = binary
         self.servers = []
         self.stopped = []
+        self.vigil_wait_replies = []
 
     def start(self, binary, *extra):
         srv = Server(binary, (VIGIL_EXTRA if binary == self.vigil else REDIS_EXTRA) + extra)
@@ -266,6 +271,80 @@ class Checks:
 
     def check_vigil_primary_hands_over_to_redis(self):
         self.handover(self.vigil, REDIS)
+
+
+    # ---- WAIT as a blocked client; replication traffic in INFO ----------------------------
+
+    def wait_script(self, binary):
+        p, r = self.start(binary), self.start(binary)
+        sp, sr = self.attach(p, r)
+        assert wait_until(lambda: "state=online" in repl(sp).get("slave0", ""), 5)
+        w = connect(p.port, timeout=10)
+        wid = int(call(w, "CLIENT", "ID")[1:-2])
+        out = []
+        for reason, timeout in (("TIMEOUT", 0), ("ERROR", 100000), (None, 0)):
+            w.sendall(cmd("WAIT", 5, timeout))
+            assert wait_until(lambda: info(sp, "clients")["blocked_clients"] == "1", 5)
+            ic = info(sp, "clients")
+            out.append(("timeout table", ic["clients_in_timeout_table"]))
+            listing = call(sp, "CLIENT", "LIST", "ID", wid).decode()
+            out.append(("flags", listing.split(" flags=")[1].split(" ")[0]))
+            args = ("CLIENT", "UNBLOCK", wid) + ((reason,) if reason else ())
+            unblocked = call(sp, *args)
+            got = read_reply(w)
+            if binary == self.vigil:
+                self.vigil_wait_replies.append(got)
+            # the count itself: the oracle's replica ack may lag (:0 or :1), not compared
+            out.append((args[3:], unblocked, b":n" if got.startswith(b":") else got))
+            out.append(("after", info(sp, "clients")["blocked_clients"]))
+        out.append(("not blocked", call(sp, "CLIENT", "UNBLOCK", wid)))
+        self.stop_all()
+        return out
+
+    def check_wait_is_a_blocked_client(self):
+        mine, theirs = self.wait_script(self.vigil), self.wait_script(REDIS)
+        assert mine == theirs, (mine, theirs)
+        assert self.vigil_wait_replies == [b":1\r\n", b"-UNBLOCKED client unblocked via "
+                                           b"CLIENT UNBLOCK\r\n", b":1\r\n"], mine
+
+    def traffic(self, binary):
+        p, r = self.start(binary), self.start(binary)
+        sp, sr = self.attach(p, r)
+        # an idle replica has no output waiting (as 7.0's share of the replication buffer)
+        assert info(sp, "memory")["mem_clients_slaves"] == "0"
+        before_p, before_r = stats(sp), stats(sr)
+        assert int(before_p["total_net_repl_output_bytes"]) > 0
+        assert int(before_r["total_net_repl_input_bytes"]) > 0
+        assert call(sp, "SET", "big", "x" * 200000) == b"+OK\r\n"
+        self.caught_up(sp, [sr])
+        after_p, after_r = stats(sp), stats(sr)
+
+        def grew(a, b, k):
+            return int(b[k]) - int(a[k])
+        # in the totals too (7.0.15), and the repl counters only have the stream
+        assert grew(before_p, after_p, "total_net_repl_output_bytes") >= 200000
+        assert grew(before_p, after_p, "total_net_output_bytes") >= 200000
+        assert grew(before_r, after_r, "total_net_repl_output_bytes") == 0
+        assert grew(before_r, after_r, "total_net_repl_input_bytes") >= 200000
+        assert grew(before_r, after_r, "total_net_input_bytes") >= 200000
+        assert grew(before_p, after_p, "total_net_repl_input_bytes") == 0
+        assert wait_until(lambda: float(stats(sp)["instantaneous_output_repl_kbps"]) > 0, 3)
+        assert wait_until(lambda: float(stats(sr)["instantaneous_input_repl_kbps"]) > 0, 3)
+        # a stopped replica: what it has not read is counted (not the backlog's copy)
+        self.sigstop(r)
+        assert call(sp, "SET", "big2", "y" * 16000000) == b"+OK\r\n"
+        mem = int(info(sp, "memory")["mem_clients_slaves"])
+        assert mem > 0, mem
+        if binary == self.vigil:  # ours is the unsent output (the kernel took the rest)
+            assert mem <= 16100000, mem
+        self.sigcont(r)
+        if binary == self.vigil:
+            assert wait_until(lambda: info(sp, "memory")["mem_clients_slaves"] == "0", 5)
+        self.stop_all()
+
+    def check_replication_traffic_in_info(self):
+        self.traffic(REDIS)  # the test's expectations hold for the oracle
+        self.traffic(self.vigil)
 
 
 if __name__ == "__main__":

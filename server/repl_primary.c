@@ -24,6 +24,7 @@
 #include "common/resp_writer.h"
 #include "common/util.h"
 #include "common/vg.h"
+#include "server/bgsave.h"
 #include "server/blocked.h"
 #include "server/childproc.h"
 #include "server/dispatch.h"
@@ -372,12 +373,7 @@ static void start_sync_child(void) {
         return;
     }
     RdbSaveInfo rsi = {.repl_id = repl.replid, .repl_offset = repl.master_repl_offset};
-    if (!diskless) {
-        ps.rdb_saves++;
-        ps.dirty_before_bgsave = srv.dirty;
-    } else {
-        ps.dirty_before_bgsave = 0; /* a socket target saves nothing on disk */
-    }
+    bgsave_note_sync_child(!diskless); /* to disk it is a real BGSAVE (LASTSAVE...) */
     pid_t pid = child_fork(CHILD_RDB);
     if (pid == 0) {
         bool ok;
@@ -397,6 +393,7 @@ static void start_sync_child(void) {
             close(fds[1]);
         }
         log_warn("Can't start the sync child: %s", strerror(errno));
+        bgsave_sync_fork_failed();
         for (Replica *r = replicas; r; r = r->next)
             if (r->state == RS_WAIT_BGSAVE_START) client_close_async(r->c);
         return;

@@ -15,6 +15,8 @@
   CLIENT UNBLOCK TIMEOUT/ERROR), compared with the oracle; replication traffic is counted
   in INFO (total_net_repl_*_bytes, also in the totals as 7.0.15; instantaneous_*_repl_kbps;
   mem_clients_slaves: the replicas' unsent output), checked against the oracle too.
+- A disk-based full sync's BGSAVE moves LASTSAVE, rdb_changes_since_last_save and rdb_saves
+  as a BGSAVE; a diskless one does not (as the oracle).
 Env: VIGIL_SERVER, REDIS_SERVER.
 """
 import os
@@ -345,6 +347,33 @@ class Checks:
     def check_replication_traffic_in_info(self):
         self.traffic(REDIS)  # the test's expectations hold for the oracle
         self.traffic(self.vigil)
+
+    # ---- a full sync's BGSAVE ------------------------------------------------------------
+
+    def sync_save_effects(self, binary, diskless):
+        p, r = self.start(binary, "--repl-diskless-sync", diskless), self.start(binary)
+        sp = connect(p.port)
+        for i in range(5):
+            assert call(sp, "SET", f"k{i}", i) == b"+OK\r\n"
+        lastsave = call(sp, "LASTSAVE")
+        before = info(sp)
+        time.sleep(1.1)  # LASTSAVE has a one-second resolution
+        self.attach(p, r)
+        assert wait_until(lambda: info(sp)["rdb_bgsave_in_progress"] == "0", 10)
+        after = info(sp)
+        out = (call(sp, "LASTSAVE") != lastsave, after["rdb_changes_since_last_save"],
+               after["rdb_last_bgsave_status"],
+               int(after.get("rdb_saves", 0)) - int(before.get("rdb_saves", 0)),
+               os.path.exists(os.path.join(p.dir, "dump.rdb")))
+        self.stop_all()
+        return out
+
+    def check_disk_sync_is_a_bgsave(self):
+        for diskless in ("no", "yes"):
+            mine = self.sync_save_effects(self.vigil, diskless)
+            theirs = self.sync_save_effects(REDIS, diskless)
+            assert mine == theirs, (diskless, mine, theirs)
+            assert mine[0] == (diskless == "no"), mine
 
 
 if __name__ == "__main__":

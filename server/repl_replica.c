@@ -21,6 +21,7 @@
  *
  * Lines of the handshake are read asynchronously into `in`; bytes read past a line belong
  * to what follows (payload or stream) and are handed on, never dropped. */
+#define _GNU_SOURCE /* memfd_create */
 #include "server/replication.h"
 
 #include "common/buf.h"
@@ -45,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -89,7 +91,8 @@ static struct {
     char master_replid[REPL_ID_LEN + 1];
     long long initial_offset;
     int tmp_fd;
-    char tmp_path[64];
+    char tmp_path[64];      /* "" when the payload goes to memory (tmp_fd a memfd) */
+    bool to_memory;         /* repl-diskless-load: the payload never touches the disk */
     bool got_header;        /* the "$..." line was read */
     bool use_mark;
     char eofmark[EOF_MARK_LEN];
@@ -134,7 +137,7 @@ static void cancel_handshake(void) {
     rs.fd = -1;
     if (rs.tmp_fd >= 0) {
         close(rs.tmp_fd);
-        unlink(rs.tmp_path);
+        if (rs.tmp_path[0]) unlink(rs.tmp_path);
         rs.tmp_fd = -1;
     }
     buf_clear(&rs.in);
@@ -348,22 +351,74 @@ static void zero_replid2(void) {
     repl.second_repl_offset = -1;
 }
 
-/* The payload is on disk: replace the dataset with it (Redis 7.0's disk load: stop the
- * AOF, drop the replicas, empty the dbs, rename the file over dbfilename, load it, adopt
- * the primary's id and offset, restart the AOF so it holds the new dataset). */
+/* repl-diskless-load swapdb: the dataset is moved aside while the payload loads, and
+ * comes back if the load fails (Redis's disklessLoadInitTempDb / restore). */
+static Db *backup_dataset(void) {
+    Db *backup = mem_alloc(sizeof(Db) * (size_t)srv.ndbs);
+    for (int i = 0; i < srv.ndbs; i++) {
+        db_init(&backup[i], i);
+        Db tmp = backup[i]; /* by value, as db_swap, but no db of the server is signalled */
+        backup[i] = srv.dbs[i];
+        srv.dbs[i] = tmp;
+    }
+    return backup;
+}
+
+static void drop_backup(Db *backup, bool restore) {
+    for (int i = 0; i < srv.ndbs; i++) {
+        if (restore) {
+            db_flush(&srv.dbs[i]);
+            Db tmp = srv.dbs[i];
+            srv.dbs[i] = backup[i];
+            backup[i] = tmp;
+        }
+        db_flush(&backup[i]);
+        db_deinit(&backup[i]);
+    }
+    mem_free(backup);
+}
+
+/* Redis's useDisklessLoad(): swapdb always, on-empty-db when no db holds a key. */
+static bool use_diskless_load(void) {
+    if (cfg.repl_diskless_load == REPL_DISKLESS_LOAD_SWAPDB) return true;
+    if (cfg.repl_diskless_load != REPL_DISKLESS_LOAD_ON_EMPTY_DB) return false;
+    for (int i = 0; i < srv.ndbs; i++)
+        if (db_size(&srv.dbs[i]) > 0) return false;
+    return true;
+}
+
+/* The payload is complete: replace the dataset with it (Redis 7.0's load: stop the AOF,
+ * drop the replicas, empty the dbs (swapdb: set them aside), load, adopt the primary's id
+ * and offset, restart the AOF so it holds the new dataset). From disk the file is renamed
+ * over dbfilename first; with repl-diskless-load the payload was kept in memory (a memfd,
+ * so the transfer stays asynchronous) and no file is written. */
 static void finish_full_sync(void) {
     if (ev_is_active(&rs.io)) ev_io_stop(srv.loop, &rs.io);
-    if (fsync(rs.tmp_fd) != 0)
-        log_warn("Failed trying to sync the temp DB to disk: %s", strerror(errno));
-    close(rs.tmp_fd);
-    rs.tmp_fd = -1;
-    log_notice("MASTER <-> REPLICA sync: Flushing old data");
+    bool mem = rs.to_memory;
+    int fd = -1;
+    if (mem) {
+        fd = rs.tmp_fd; /* ours now: cancel_handshake must not close it */
+        rs.tmp_fd = -1;
+        lseek(fd, 0, SEEK_SET);
+    } else {
+        if (fsync(rs.tmp_fd) != 0)
+            log_warn("Failed trying to sync the temp DB to disk: %s", strerror(errno));
+        close(rs.tmp_fd);
+        rs.tmp_fd = -1;
+    }
     bool aof_was_on = ps.aof_state != AOF_OFF;
     if (aof_was_on) aof_apply_enabled(false);
     repl_disconnect_replicas();
     discard_cached();
-    for (int i = 0; i < srv.ndbs; i++) db_flush(&srv.dbs[i]);
-    if (rename(rs.tmp_path, cfg.dbfilename) != 0) {
+    Db *backup = NULL;
+    if (mem && cfg.repl_diskless_load == REPL_DISKLESS_LOAD_SWAPDB) {
+        log_notice("MASTER <-> REPLICA sync: Backing up the current dataset (swapdb)");
+        backup = backup_dataset();
+    } else {
+        log_notice("MASTER <-> REPLICA sync: Flushing old data");
+        for (int i = 0; i < srv.ndbs; i++) db_flush(&srv.dbs[i]);
+    }
+    if (!mem && rename(rs.tmp_path, cfg.dbfilename) != 0) {
         log_warn("Failed trying to rename the temp DB into %s in MASTER <-> REPLICA "
                  "synchronization: %s",
                  cfg.dbfilename, strerror(errno));
@@ -378,22 +433,32 @@ static void finish_full_sync(void) {
     char err[512];
     err[0] = '\0';
     int rc = RDB_LOAD_FAILED;
-    int fd = open(cfg.dbfilename, O_RDONLY | O_CLOEXEC);
+    if (!mem) fd = open(cfg.dbfilename, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         rs.loading = true;
         /* rdb_load_fd keeps keys whose TTL passed: a replica waits for the primary's DEL */
-        rc = rdb_load_fd(fd, cfg.dbfilename, &info, NULL, err, sizeof(err));
+        rc = rdb_load_fd(fd, mem ? "the MASTER's payload" : cfg.dbfilename, &info, NULL, err,
+                         sizeof(err));
         rs.loading = false;
         close(fd);
     } else {
         snprintf(err, sizeof(err), "%s", strerror(errno));
     }
     if (rc != RDB_LOAD_OK || rs.state != RS_TRANSFER) {
-        log_warn("Failed trying to load the MASTER synchronization DB from disk: %s", err);
+        log_warn("Failed trying to load the MASTER synchronization DB from %s: %s",
+                 mem ? "socket" : "disk", err);
         for (int i = 0; i < srv.ndbs; i++) db_flush(&srv.dbs[i]);
+        if (backup) {
+            log_notice("MASTER <-> REPLICA sync: Restoring the backup of the old dataset");
+            drop_backup(backup, true);
+        }
         cancel_handshake();
         if (aof_was_on) aof_apply_enabled(true);
         return;
+    }
+    if (backup) {
+        log_notice("MASTER <-> REPLICA sync: Discarding the old dataset");
+        drop_backup(backup, false);
     }
     memcpy(repl.replid, rs.master_replid, sizeof(repl.replid));
     repl.master_repl_offset = rs.initial_offset;
@@ -466,13 +531,13 @@ static void transfer_header(const char *line) {
         memcpy(rs.eofmark, line + 5, EOF_MARK_LEN);
         memset(rs.lastbytes, 0, EOF_MARK_LEN);
         rs.transfer_size = 0; /* Redis shows 0 total bytes for a diskless transfer */
-        log_notice("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to "
-                   "disk");
+        log_notice("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to %s",
+                   rs.to_memory ? "parser" : "disk");
     } else {
         rs.use_mark = false;
         rs.transfer_size = strtoll(line + 1, NULL, 10);
-        log_notice("MASTER <-> REPLICA sync: receiving %lld bytes from master to disk",
-                   rs.transfer_size);
+        log_notice("MASTER <-> REPLICA sync: receiving %lld bytes from master to %s",
+                   rs.transfer_size, rs.to_memory ? "parser" : "disk");
     }
     rs.got_header = true;
 }
@@ -493,9 +558,15 @@ static void start_transfer(const char *line) {
         log_notice("Full resync from master: %s:%lld", rs.master_replid, rs.initial_offset);
     }
     discard_cached();
-    snprintf(rs.tmp_path, sizeof(rs.tmp_path), "temp-%lld.%ld.rdb",
-             (long long)(server_now_ms() / 1000), (long)getpid());
-    rs.tmp_fd = open(rs.tmp_path, O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0644);
+    rs.to_memory = use_diskless_load();
+    if (rs.to_memory) {
+        rs.tmp_path[0] = '\0';
+        rs.tmp_fd = memfd_create("vigil-repl-payload", MFD_CLOEXEC);
+    } else {
+        snprintf(rs.tmp_path, sizeof(rs.tmp_path), "temp-%lld.%ld.rdb",
+                 (long long)(server_now_ms() / 1000), (long)getpid());
+        rs.tmp_fd = open(rs.tmp_path, O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0644);
+    }
     if (rs.tmp_fd < 0) {
         log_warn("Opening the temp file needed for MASTER <-> REPLICA synchronization: %s",
                  strerror(errno));

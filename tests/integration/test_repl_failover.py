@@ -15,6 +15,10 @@
   CLIENT UNBLOCK TIMEOUT/ERROR), compared with the oracle; replication traffic is counted
   in INFO (total_net_repl_*_bytes, also in the totals as 7.0.15; instantaneous_*_repl_kbps;
   mem_clients_slaves: the replicas' unsent output), checked against the oracle too.
+- repl-diskless-load: on-empty-db loads from the socket only into an empty replica, swapdb
+  always; neither writes dbfilename (the disk path does); a transfer cut half-way leaves
+  the old dataset (as the oracle, with a fake primary that stops sending); a complete
+  payload that fails to load: swapdb restores the old dataset, disabled has flushed it.
 - A disk-based full sync's BGSAVE moves LASTSAVE, rdb_changes_since_last_save and rdb_saves
   as a BGSAVE; a diskless one does not (as the oracle).
 Env: VIGIL_SERVER, REDIS_SERVER.
@@ -374,6 +378,144 @@ class Checks:
             theirs = self.sync_save_effects(REDIS, diskless)
             assert mine == theirs, (diskless, mine, theirs)
             assert mine[0] == (diskless == "no"), mine
+
+    # ---- repl-diskless-load ------------------------------------------------------------------
+
+    def diskless_load(self, binary, mode, replica_keys):
+        """A replica with repl-diskless-load `mode` (holding replica_keys keys) syncs from a
+        primary of the same kind: (its keys after, whether it wrote dbfilename)."""
+        p = self.start(binary)
+        r = self.start(binary, "--repl-diskless-load", mode)
+        sp, sr = connect(p.port), connect(r.port)
+        for i in range(20):
+            assert call(sp, "SET", f"p{i}", i) == b"+OK\r\n"
+        for i in range(replica_keys):
+            assert call(sr, "SET", f"old{i}", i) == b"+OK\r\n"
+        self.attach(p, r)
+        out = (sorted(k.decode() for k in _keys(sr))[:3], int(call(sr, "DBSIZE")[1:-2]),
+               os.path.exists(os.path.join(r.dir, "dump.rdb")))
+        self.stop_all()
+        return out
+
+    def check_diskless_load_modes(self):
+        for mode, keys in (("on-empty-db", 0), ("on-empty-db", 5), ("swapdb", 5),
+                           ("disabled", 5)):
+            mine = self.diskless_load(self.vigil, mode, keys)
+            theirs = self.diskless_load(REDIS, mode, keys)
+            assert mine == theirs, (mode, keys, mine, theirs)
+            assert mine[1] == 20, mine
+            # from the socket (no file) exactly when the mode says so
+            assert mine[2] == (mode == "disabled" or (mode == "on-empty-db" and keys > 0)), mine
+
+    def truncated_transfer(self, binary, mode, with_mark=False):
+        """A replica holding keys gets a full sync whose payload stops half-way (the
+        'primary' closes): the old dataset is still there."""
+        src = self.start(binary)
+        ss = connect(src.port)
+        for i in range(200):
+            assert call(ss, "SET", f"x{i}", "v" * 100) == b"+OK\r\n"
+        assert call(ss, "SAVE") == b"+OK\r\n"
+        with open(os.path.join(src.dir, "dump.rdb"), "rb") as f:
+            rdb = f.read()
+        r = self.start(binary, "--repl-diskless-load", mode)
+        sr = connect(r.port)
+        for i in range(5):
+            assert call(sr, "SET", f"old{i}", i) == b"+OK\r\n"
+        fake = FakePrimary(rdb[: len(rdb) // 2] + (b"m" * 40 if with_mark else b""))
+        try:
+            assert call(sr, "REPLICAOF", "127.0.0.1", fake.port) == b"+OK\r\n"
+            assert wait_until(lambda: fake.served, 10)
+            time.sleep(0.5)
+            keys = sorted(k.decode() for k in _keys(sr))
+        finally:
+            fake.close()
+        self.stop_all()
+        return keys
+
+    def check_diskless_load_keeps_old_data_on_failed_transfer(self):
+        for mode in ("swapdb", "disabled"):
+            mine = self.truncated_transfer(self.vigil, mode)
+            theirs = self.truncated_transfer(REDIS, mode)
+            assert mine == theirs == [f"old{i}" for i in range(5)], (mode, mine, theirs)
+        # a payload that ends (EOF mark) but does not load: swapdb restores the old dataset,
+        # the disk path has flushed it (redis-server exits on a corrupt payload: not compared)
+        assert self.truncated_transfer(self.vigil, "swapdb", True) == \
+            [f"old{i}" for i in range(5)]
+        assert self.truncated_transfer(self.vigil, "disabled", True) == []
+
+
+def _keys(s):
+    raw = call(s, "KEYS", "*").split(b"\r\n")
+    return [raw[i] for i in range(2, len(raw), 2) if raw[i]]
+
+
+class FakePrimary:
+    """A socket that plays a primary for one replica: answers the handshake, then sends
+    +FULLRESYNC and an EOF-marked payload that stops after `partial` and closes."""
+
+    def __init__(self, partial):
+        import threading
+        self.partial = partial
+        self.served = False
+        self.lsock = socket.socket()
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(4)
+        self.lsock.settimeout(0.2)
+        self.port = self.lsock.getsockname()[1]
+        self.done = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        deadline = time.monotonic() + 20
+        while not self.done and time.monotonic() < deadline:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError:
+                continue
+            c.settimeout(5)
+            try:
+                if not self.served:
+                    self.serve(c)
+            except OSError:
+                pass
+            finally:
+                c.close()
+
+    def serve(self, c):
+        buf = b""
+        while True:
+            data = c.recv(4096)
+            if not data:
+                return
+            buf += data
+            while b"\r\n" in buf:
+                # requests are arrays of bulks: answer each at its last line
+                if not buf.startswith(b"*"):
+                    buf = buf.split(b"\r\n", 1)[1]
+                    continue
+                n = int(buf[1:buf.index(b"\r\n")])
+                parts = buf.split(b"\r\n")
+                if len(parts) < 1 + 2 * n + 1:
+                    break
+                name = parts[2].upper()
+                buf = b"\r\n".join(parts[1 + 2 * n:])
+                if name == b"PING":
+                    c.sendall(b"+PONG\r\n")
+                elif name == b"PSYNC":
+                    mark = b"m" * 40
+                    c.sendall(b"+FULLRESYNC " + b"a" * 40 + b" 0\r\n$EOF:" + mark + b"\r\n" +
+                              self.partial)
+                    time.sleep(0.3)
+                    self.served = True
+                    return
+                else:
+                    c.sendall(b"+OK\r\n")
+
+    def close(self):
+        self.done = True
+        self.thread.join(5)
+        self.lsock.close()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@
   always; neither writes dbfilename (the disk path does); a transfer cut half-way leaves
   the old dataset (as the oracle, with a fake primary that stops sending); a complete
   payload that fails to load: swapdb restores the old dataset, disabled has flushed it.
+- Untested before: repl-diskless-sync-max-replicas starts the fork without the delay, the
+  old SYNC (a raw socket gets "$len" + RDB, then the stream), a primary dropping a silent
+  (SIGSTOPped) replica after repl-timeout; each on the oracle too.
 - A disk-based full sync's BGSAVE moves LASTSAVE, rdb_changes_since_last_save and rdb_saves
   as a BGSAVE; a diskless one does not (as the oracle).
 Env: VIGIL_SERVER, REDIS_SERVER.
@@ -31,8 +34,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
-    Server, call, cmd, connect, info, read_reply, run_checks_stopping, vigil_binary,
-    wait_until)
+    Server, call, cmd, connect, info, read_line, read_reply, run_checks_stopping,
+    vigil_binary, wait_until)
 
 REDIS = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 VIGIL_EXTRA = ("--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0")
@@ -87,6 +90,11 @@ class Checks:
         self.servers = []
         return "; ".join(problems) or None
 
+    def stop_checked(self):
+        """Between the two implementations' runs of one check: stop and assert no problem."""
+        problem = self.stop_all()
+        assert problem is None, problem
+
     def attach(self, primary, *replicas):
         """Replicas of primary, online and caught up; returns the sockets (primary first)."""
         p = connect(primary.port)
@@ -134,7 +142,7 @@ class Checks:
         assert call(rs, "REPLICAOF", "NO", "ONE") == b"+OK\r\n"
         assert wait_until(lambda: repl(ps)["connected_slaves"] == "0", 5)
         out.append(("none", call(ps, "FAILOVER")))
-        self.stop_all()
+        self.stop_checked()
         return out
 
     def check_error_replies_match_oracle(self):
@@ -304,7 +312,7 @@ class Checks:
             out.append((args[3:], unblocked, b":n" if got.startswith(b":") else got))
             out.append(("after", info(sp, "clients")["blocked_clients"]))
         out.append(("not blocked", call(sp, "CLIENT", "UNBLOCK", wid)))
-        self.stop_all()
+        self.stop_checked()
         return out
 
     def check_wait_is_a_blocked_client(self):
@@ -346,7 +354,7 @@ class Checks:
         self.sigcont(r)
         if binary == self.vigil:
             assert wait_until(lambda: info(sp, "memory")["mem_clients_slaves"] == "0", 5)
-        self.stop_all()
+        self.stop_checked()
 
     def check_replication_traffic_in_info(self):
         self.traffic(REDIS)  # the test's expectations hold for the oracle
@@ -369,7 +377,7 @@ class Checks:
                after["rdb_last_bgsave_status"],
                int(after.get("rdb_saves", 0)) - int(before.get("rdb_saves", 0)),
                os.path.exists(os.path.join(p.dir, "dump.rdb")))
-        self.stop_all()
+        self.stop_checked()
         return out
 
     def check_disk_sync_is_a_bgsave(self):
@@ -394,7 +402,7 @@ class Checks:
         self.attach(p, r)
         out = (sorted(k.decode() for k in _keys(sr))[:3], int(call(sr, "DBSIZE")[1:-2]),
                os.path.exists(os.path.join(r.dir, "dump.rdb")))
-        self.stop_all()
+        self.stop_checked()
         return out
 
     def check_diskless_load_modes(self):
@@ -429,7 +437,7 @@ class Checks:
             keys = sorted(k.decode() for k in _keys(sr))
         finally:
             fake.close()
-        self.stop_all()
+        self.stop_checked()
         return keys
 
     def check_diskless_load_keeps_old_data_on_failed_transfer(self):
@@ -442,6 +450,72 @@ class Checks:
         assert self.truncated_transfer(self.vigil, "swapdb", True) == \
             [f"old{i}" for i in range(5)]
         assert self.truncated_transfer(self.vigil, "disabled", True) == []
+
+    # ---- what existed untested: max-replicas, SYNC, a silent replica -------------------------
+
+    def max_replicas(self, binary):
+        p = self.start(binary, "--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "60",
+                       "--repl-diskless-sync-max-replicas", "2")
+        r1, r2 = self.start(binary), self.start(binary)
+        sp = connect(p.port)
+        forks = int(stats(sp)["total_forks"])
+        t0 = time.monotonic()
+        self.attach(p, r1, r2)  # waits up to 10 s: far less than the 60 s delay
+        took = time.monotonic() - t0
+        out = (int(stats(sp)["total_forks"]) - forks, stats(sp)["sync_full"])
+        self.stop_checked()
+        return out, took
+
+    def check_diskless_sync_max_replicas(self):
+        mine, took = self.max_replicas(self.vigil)
+        theirs, _ = self.max_replicas(REDIS)
+        assert mine == theirs == (1, "2"), (mine, theirs)
+        assert took < 10, took
+
+    def old_sync(self, binary):
+        p = self.start(binary)
+        sp = connect(p.port)
+        assert call(sp, "SET", "before", "1") == b"+OK\r\n"
+        s = connect(p.port, timeout=10)
+        s.sendall(cmd("SYNC"))
+        line = read_line(s)
+        while line == b"\n" or line.startswith(b"\n"):  # newlines while the child saves
+            line = line[1:] if len(line) > 1 and line.startswith(b"\n") else read_line(s)
+        assert line.startswith(b"$"), line
+        n = int(line[1:-2])
+        rdb = b""
+        while len(rdb) < n:
+            rdb += s.recv(n - len(rdb))
+        assert call(sp, "SET", "after", "2") == b"+OK\r\n"
+        stream = b""
+        deadline = time.monotonic() + 5
+        while b"after" not in stream and time.monotonic() < deadline:
+            stream += s.recv(4096)
+        s.close()  # else redis-server waits for this "replica" on shutdown
+        self.stop_checked()
+        return rdb[:5], b"before" in rdb, stream
+
+    def check_old_sync_command(self):
+        mine, theirs = self.old_sync(self.vigil), self.old_sync(REDIS)
+        assert mine[:2] == theirs[:2] == (b"REDIS", True), (mine, theirs)
+        # the stream after the RDB: SELECT then the SET (pings may come first)
+        want = cmd("SELECT", 0) + cmd("SET", "after", 2)
+        assert want in mine[2] and want in theirs[2], (mine[2], theirs[2])
+
+    def silent_replica(self, binary):
+        p, r = self.start(binary, "--repl-timeout", "1"), self.start(binary)
+        sp, _ = self.attach(p, r)
+        self.sigstop(r)
+        t0 = time.monotonic()
+        dropped = wait_until(lambda: repl(sp)["connected_slaves"] == "0", 8)
+        took = time.monotonic() - t0
+        self.stop_checked()
+        return dropped, took
+
+    def check_primary_drops_silent_replica(self):
+        for binary in (self.vigil, REDIS):
+            dropped, took = self.silent_replica(binary)
+            assert dropped and 0.9 < took < 5, (binary, dropped, took)
 
 
 def _keys(s):

@@ -245,9 +245,9 @@ class Checks:
         assert wait_until(lambda: repl(sa).get("master_link_status") == "up", 10)
         assert call(sb, "GET", "x") == b"$1\r\n4\r\n"
 
-    def check_target_refuses(self):
-        """A target that is not a replica of ours any more (it has another replid): the
-        failover is aborted and the old primary is a primary again."""
+    def check_forced_handover_to_a_late_target_ends(self):
+        """FORCE hands over to a target that was stopped (behind, its handshake stalled):
+        once it runs again the failover ends one way or the other, never stuck."""
         a, b = self.start(self.vigil), self.start(self.vigil)
         sa, sb = self.attach(a, b)
         self.sigstop(b)

@@ -875,6 +875,16 @@ bool repl_primary_unblock_waiter(Client *c, int how) {
     return false;
 }
 
+void repl_primary_drop_waiter(Client *c) {
+    for (Waiter **pw = &waiters; *pw; pw = &(*pw)->next) {
+        if ((*pw)->c != c) continue;
+        Waiter *w = *pw;
+        *pw = w->next;
+        mem_free(w);
+        return;
+    }
+}
+
 long long repl_primary_wait_timeouts(void) {
     long long n = 0;
     for (Waiter *w = waiters; w; w = w->next)

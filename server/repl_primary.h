@@ -30,6 +30,8 @@ bool repl_primary_synced_replica(char *host, size_t cap, long long *port);
 /* CLIENT UNBLOCK of a client blocked in WAIT: TIMEOUT replies the replicas that acked so
  * far, ERROR -UNBLOCKED (how: blocked.h's UNBLOCK_*). False when c is not waiting. */
 bool repl_primary_unblock_waiter(Client *c, int how);
+/* The instance changed role: a WAITer is told so by the caller; its wait just ends. */
+void repl_primary_drop_waiter(Client *c);
 /* INFO clients_in_timeout_table: WAITs with a timeout. */
 long long repl_primary_wait_timeouts(void);
 

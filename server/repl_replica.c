@@ -37,6 +37,7 @@
 #include "server/networking.h"
 #include "server/persist.h"
 #include "server/rdb.h"
+#include "server/repl_primary.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -742,12 +743,13 @@ static void link_io_cb(struct ev_loop *loop, ev_io *w, int revents) {
 
 /* ---------------------------------------------------------------- role changes */
 
-/* Clients blocked on keys are told the instance changed and closed (Redis 7.0's
- * disconnectAllBlockedClients on REPLICAOF). */
+/* Clients blocked on keys or in WAIT are told the instance changed and closed (Redis
+ * 7.0's disconnectAllBlockedClients on REPLICAOF, and so on FAILOVER). */
 static void disconnect_blocked_clients(void) {
     for (Client *c = srv.clients_head; c; c = c->next) {
         if (!(c->flags & CLIENT_BLOCKED) || (c->flags & CLIENT_PAUSED)) continue;
         blocked_client_free(c);
+        repl_primary_drop_waiter(c);
         c->flags &= ~(uint32_t)CLIENT_BLOCKED;
         reply_error(c, "UNBLOCKED force unblock from blocking operation, instance state "
                        "changed (master -> replica?)");

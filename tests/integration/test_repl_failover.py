@@ -270,7 +270,14 @@ class Checks:
         for i in range(100):
             assert call(sp, "SET", f"k{i}", i) == b"+OK\r\n"
         self.caught_up(sp, [sr])
+        waiter = connect(p.port, timeout=10)
+        waiter.sendall(cmd("WAIT", 5, 0))
+        assert wait_until(lambda: info(sp, "clients")["blocked_clients"] == "1", 5)
         assert call(sp, "FAILOVER") == b"+OK\r\n"
+        # a WAITer is told the role changed (Redis's disconnectAllBlockedClients)
+        assert read_reply(waiter) == b"-UNBLOCKED force unblock from blocking operation, " \
+            b"instance state changed (master -> replica?)\r\n"
+        assert waiter.recv(64) == b"", "closed after the reply"
         assert wait_until(lambda: repl(sr)["role"] == "master", 10), repl(sr)
         assert wait_until(lambda: repl(sp).get("master_link_status") == "up", 10), repl(sp)
         assert repl(sp)["master_failover_state"] == "no-failover"

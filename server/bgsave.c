@@ -35,6 +35,7 @@
 #define BGSAVE_RETRY_DELAY_S 5
 
 static int64_t bgsave_start_s; /* wall seconds, for rdb_last_bgsave_time_sec */
+static bool child_to_disk = true; /* false: a diskless full sync's child (saves nothing) */
 
 static int64_t now_s(void) {
     return server_now_ms() / 1000;
@@ -59,8 +60,14 @@ static void remove_child_temp_file(pid_t pid) {
     unlink(path);
 }
 
-/* Redis's backgroundSaveDoneHandlerDisk. */
+/* Redis's backgroundSaveDoneHandler: the disk one's effects, or (a diskless sync's
+ * child, repl_primary.c handles its end) only the duration. */
 static void bgsave_done(bool ok, bool by_signal) {
+    if (!child_to_disk) {
+        child_to_disk = true;
+        ps.rdb_last_bgsave_time_sec = now_s() - bgsave_start_s;
+        return;
+    }
     if (ok) {
         log_notice("Background saving terminated with success");
         srv.dirty -= ps.dirty_before_bgsave;
@@ -79,16 +86,36 @@ static void bgsave_done(bool ok, bool by_signal) {
     ps.rdb_last_bgsave_time_sec = now_s() - bgsave_start_s;
 }
 
-int bgsave_start(void) {
-    if (child_active()) {
-        errno = EBUSY;
-        return -1;
-    }
+static void set_done_handler(void) {
     static bool handler_set;
     if (!handler_set) {
         child_set_done_handler(CHILD_RDB, bgsave_done);
         handler_set = true;
     }
+}
+
+void bgsave_note_sync_child(bool to_disk) {
+    set_done_handler();
+    child_to_disk = to_disk;
+    bgsave_start_s = now_s();
+    if (!to_disk) return;
+    ps.rdb_saves++;
+    ps.dirty_before_bgsave = srv.dirty;
+    ps.rdb_last_bgsave_try_s = now_s();
+}
+
+void bgsave_sync_fork_failed(void) {
+    if (child_to_disk) ps.rdb_last_bgsave_ok = false;
+    child_to_disk = true;
+}
+
+int bgsave_start(void) {
+    if (child_active()) {
+        errno = EBUSY;
+        return -1;
+    }
+    set_done_handler();
+    child_to_disk = true;
     ps.rdb_saves++; /* Redis counts attempts, failed forks included */
     ps.dirty_before_bgsave = srv.dirty;
     ps.rdb_last_bgsave_try_s = now_s();

@@ -26,6 +26,7 @@
 #include "server/multi.h"
 #include "server/networking.h"
 #include "server/pubsub.h"
+#include "server/repl_primary.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -420,6 +421,8 @@ static void cmd_client_unblock(Client *c) {
     Client *t = id > 0 ? client_by_id((uint64_t)id) : NULL;
     if (t && t->bstate) {
         blocked_unblock(t, how);
+        reply_int(c, 1);
+    } else if (t && repl_primary_unblock_waiter(t, how)) { /* blocked in WAIT */
         reply_int(c, 1);
     } else {
         reply_int(c, 0);

@@ -76,13 +76,13 @@ static Command *lookup_or_reply(Client *c) {
 /* While a pause is in force, held commands wait in order; the pause ends (and they resume)
  * in the server's before-sleep hook or cron, never in the middle of another command. */
 static bool is_paused_for(const Client *c, const Command *cmd) {
-    if (srv.client_pause_type == 0) return false;
+    if (srv.client_pause_type == 0 && !srv.failover_pause) return false;
     if (srv.client_pause_type == 2) return true; /* PAUSE ALL */
     return (multi_effective_flags(c, cmd) & (CMD_WRITE | CMD_MAY_REPLICATE)) != 0;
 }
 
 bool dispatch_writes_paused(void) {
-    return srv.client_pause_type != 0;
+    return srv.client_pause_type != 0 || srv.failover_pause;
 }
 
 /* RESP2 subscribed mode: what a client with subscriptions may still send (Redis 7.0's

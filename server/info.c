@@ -49,6 +49,8 @@ enum {
     METRIC_COMMANDS,
     METRIC_NET_INPUT,
     METRIC_NET_OUTPUT,
+    METRIC_NET_REPL_INPUT,
+    METRIC_NET_REPL_OUTPUT,
     METRIC_COUNT
 };
 
@@ -66,6 +68,8 @@ static long long metric_counter(int m) {
     switch (m) {
     case METRIC_COMMANDS: return srv.stats.total_commands_processed;
     case METRIC_NET_INPUT: return srv.stats.net_input_bytes;
+    case METRIC_NET_REPL_INPUT: return srv.stats.net_repl_input_bytes;
+    case METRIC_NET_REPL_OUTPUT: return srv.stats.net_repl_output_bytes;
     default: return srv.stats.net_output_bytes;
     }
 }
@@ -203,6 +207,8 @@ static void section_server(Buf *out) {
 typedef struct ClientTotals {
     long long normal, blocked;
     size_t max_in, max_out, mem_normal, mem_replicas;
+    size_t replicas_out; /* replicas' unsent output (Redis 7.0's mem_clients_slaves: their
+                          * share of the replication buffer; the backlog is not in it) */
 } ClientTotals;
 
 static size_t client_memory(const Client *c) {
@@ -219,6 +225,7 @@ static void clients_total(ClientTotals *t) {
         if (c->flags & CLIENT_BLOCKED) t->blocked++;
         if (c->flags & CLIENT_REPLICA) {
             t->mem_replicas += client_memory(c);
+            t->replicas_out += pending_out;
             continue;
         }
         t->normal++;
@@ -233,7 +240,8 @@ static void section_clients(Buf *out) {
                "connected_clients:%lld\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
                "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
                "blocked_clients:%lld\r\ntracking_clients:0\r\nclients_in_timeout_table:%lld\r\n",
-               t.normal, cfg.maxclients, t.max_in, t.max_out, t.blocked, blocked_timeout_count());
+               t.normal, cfg.maxclients, t.max_in, t.max_out, t.blocked,
+               blocked_timeout_count() + repl_primary_wait_timeouts());
 }
 
 /* ---- # Memory -------------------------------------------------------------------------- */
@@ -269,6 +277,7 @@ void info_memory_report(MemReport *m) {
     m->rss = mem_rss_bytes();
     m->startup = startup_memory;
     m->clients = t.mem_normal;
+    m->clients_replicas = t.replicas_out;
     m->overhead = m->startup + t.mem_normal + t.mem_replicas + keyspace_overhead();
     if (m->overhead > m->used) m->overhead = m->used;
     m->dataset = m->used - m->overhead;
@@ -325,11 +334,11 @@ static void memory_frag_lines(Buf *out, const MemReport *m) {
                diff(m->rss, m->used));
     buf_printf(out,
                "mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n"
-               "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\n"
+               "mem_total_replication_buffers:0\r\nmem_clients_slaves:%zu\r\n"
                "mem_clients_normal:%zu\r\nmem_cluster_links:0\r\nmem_aof_buffer:0\r\n"
                "mem_allocator:%s\r\nactive_defrag_running:0\r\nlazyfree_pending_objects:0\r\n"
                "lazyfreed_objects:0\r\n",
-               m->clients, mem_allocator_name());
+               m->clients_replicas, m->clients, mem_allocator_name());
 }
 
 static void section_memory(Buf *out) {
@@ -360,15 +369,18 @@ static void stats_traffic_lines(Buf *out) {
     buf_printf(out,
                "total_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
                "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%lld\r\n"
-               "total_net_output_bytes:%lld\r\ntotal_net_repl_input_bytes:0\r\n"
-               "total_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:%.2f\r\n"
-               "instantaneous_output_kbps:%.2f\r\ninstantaneous_input_repl_kbps:0.00\r\n"
-               "instantaneous_output_repl_kbps:0.00\r\nrejected_connections:%lld\r\n"
+               "total_net_output_bytes:%lld\r\ntotal_net_repl_input_bytes:%lld\r\n"
+               "total_net_repl_output_bytes:%lld\r\ninstantaneous_input_kbps:%.2f\r\n"
+               "instantaneous_output_kbps:%.2f\r\ninstantaneous_input_repl_kbps:%.2f\r\n"
+               "instantaneous_output_repl_kbps:%.2f\r\nrejected_connections:%lld\r\n"
                "sync_full:%lld\r\nsync_partial_ok:%lld\r\nsync_partial_err:%lld\r\n",
                s->total_connections_received, s->total_commands_processed,
                metric_rate(METRIC_COMMANDS), s->net_input_bytes, s->net_output_bytes,
+               s->net_repl_input_bytes, s->net_repl_output_bytes,
                (double)metric_rate(METRIC_NET_INPUT) / 1024,
-               (double)metric_rate(METRIC_NET_OUTPUT) / 1024, s->rejected_connections, sync_full,
+               (double)metric_rate(METRIC_NET_OUTPUT) / 1024,
+               (double)metric_rate(METRIC_NET_REPL_INPUT) / 1024,
+               (double)metric_rate(METRIC_NET_REPL_OUTPUT) / 1024, s->rejected_connections, sync_full,
                sync_ok, sync_err);
 }
 

@@ -31,6 +31,7 @@ void info_reset_stats(void);
 /* The figures behind INFO memory and MEMORY STATS (updates the peak). */
 typedef struct MemReport {
     size_t used, rss, peak, startup, overhead, dataset, clients, system;
+    size_t clients_replicas; /* replica clients (their output buffers), not the backlog */
     MemStats alloc;
 } MemReport;
 void info_memory_report(MemReport *m);

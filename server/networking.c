@@ -191,7 +191,9 @@ static int client_write(Client *c) {
         c->out_sent += (size_t)w;
         total += (size_t)w;
     }
+    /* Redis 7.0.15: replication traffic is in the totals and, besides, in the repl ones */
     srv.stats.net_output_bytes += (long long)total;
+    if (c->flags & CLIENT_REPLICA) srv.stats.net_repl_output_bytes += (long long)total;
     c->net_output_bytes += (long long)total;
     if (total) {
         srv.stats.total_writes_processed++;
@@ -311,6 +313,7 @@ static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
     }
     resp_reader_commit(&c->req, (size_t)n);
     srv.stats.net_input_bytes += n;
+    if (c->flags & CLIENT_PRIMARY) srv.stats.net_repl_input_bytes += n;
     srv.stats.total_reads_processed++;
     c->net_input_bytes += n;
     c->last_interaction_ms = server_now_ms();
@@ -500,7 +503,7 @@ void net_clients_cron(void) {
  * (CLIENT KILL) or pause again (CLIENT PAUSE), so the list head is re-read every time and
  * the loop stops as soon as a pause is back in force. */
 void net_unpause_clients(void) {
-    while (paused_head && srv.client_pause_type == 0) {
+    while (paused_head && srv.client_pause_type == 0 && !srv.failover_pause) {
         Client *c = paused_head;
         paused_remove(c);
         ev_io_start(srv.loop, &c->rio);

@@ -24,8 +24,10 @@
 #include "common/resp_writer.h"
 #include "common/util.h"
 #include "common/vg.h"
+#include "server/bgsave.h"
 #include "server/blocked.h"
 #include "server/childproc.h"
+#include "server/dispatch.h"
 #include "server/client.h"
 #include "server/networking.h"
 #include "server/persist.h"
@@ -371,12 +373,7 @@ static void start_sync_child(void) {
         return;
     }
     RdbSaveInfo rsi = {.repl_id = repl.replid, .repl_offset = repl.master_repl_offset};
-    if (!diskless) {
-        ps.rdb_saves++;
-        ps.dirty_before_bgsave = srv.dirty;
-    } else {
-        ps.dirty_before_bgsave = 0; /* a socket target saves nothing on disk */
-    }
+    bgsave_note_sync_child(!diskless); /* to disk it is a real BGSAVE (LASTSAVE...) */
     pid_t pid = child_fork(CHILD_RDB);
     if (pid == 0) {
         bool ok;
@@ -396,6 +393,7 @@ static void start_sync_child(void) {
             close(fds[1]);
         }
         log_warn("Can't start the sync child: %s", strerror(errno));
+        bgsave_sync_fork_failed();
         for (Replica *r = replicas; r; r = r->next)
             if (r->state == RS_WAIT_BGSAVE_START) client_close_async(r->c);
         return;
@@ -634,6 +632,25 @@ static void prereplica_take(Client *c, Replica *r) {
 
 void cmd_sync(Client *c) {
     if (c->flags & CLIENT_REPLICA) return; /* already one: ignore */
+    /* PSYNC <replid> <offset> FAILOVER from our own primary (its FAILOVER chose us): take
+     * the role first, as REPLICAOF NO ONE, so the PSYNC continues on the shifted history */
+    if (c->argc > 3 && arg_is(&c->argv[0], "psync") && arg_is(&c->argv[3], "failover")) {
+        log_notice("Failover request received for replid %.*s.", (int)VG_MIN(c->argv[1].len, 64),
+                   c->argv[1].ptr);
+        if (c->argv[1].len == REPL_ID_LEN && strncasecmp(c->argv[1].ptr, repl.replid,
+                                                         REPL_ID_LEN) == 0) {
+            repl_replica_unset_master();
+            log_notice("MASTER MODE enabled (failover request from 'id=%llu addr=%s')",
+                       (unsigned long long)c->id, c->addr);
+        } else {
+            reply_error(c, "ERR PSYNC FAILOVER replid must match my replid.");
+            return;
+        }
+    }
+    if (repl_failover_state() != FAILOVER_NONE) {
+        reply_error(c, "NOMASTERLINK Can't SYNC while failing over");
+        return;
+    }
     if (repl_is_replica() && !repl_replica_link_up()) {
         reply_error(c, "NOMASTERLINK Can't SYNC while not connected with my master");
         return;
@@ -839,10 +856,78 @@ static void serve_waiters(bool timeouts) {
     }
 }
 
+bool repl_primary_unblock_waiter(Client *c, int how) {
+    for (Waiter **pw = &waiters; *pw; pw = &(*pw)->next) {
+        Waiter *w = *pw;
+        if (w->c != c) continue;
+        *pw = w->next;
+        long long target = w->target;
+        mem_free(w);
+        c->flags &= ~(uint32_t)CLIENT_BLOCKED;
+        if (how == UNBLOCK_ERROR)
+            reply_error(c, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        else
+            reply_int(c, count_acks(target));
+        client_queue_write(c);
+        client_resume_input(c);
+        return true;
+    }
+    return false;
+}
+
+void repl_primary_drop_waiter(Client *c) {
+    for (Waiter **pw = &waiters; *pw; pw = &(*pw)->next) {
+        if ((*pw)->c != c) continue;
+        Waiter *w = *pw;
+        *pw = w->next;
+        mem_free(w);
+        return;
+    }
+}
+
+long long repl_primary_wait_timeouts(void) {
+    long long n = 0;
+    for (Waiter *w = waiters; w; w = w->next)
+        if (w->deadline_ms) n++;
+    return n;
+}
+
 void repl_primary_sync_stats(long long *full, long long *partial_ok, long long *partial_err) {
     *full = sync_full;
     *partial_ok = sync_partial_ok;
     *partial_err = sync_partial_err;
+}
+
+/* ---- FAILOVER's questions --------------------------------------------------------------- */
+
+int repl_primary_replica_count(void) {
+    return nreplicas;
+}
+
+bool repl_primary_find_replica(const char *host, long long port, bool *online,
+                               long long *ack_off) {
+    for (Replica *r = replicas; r; r = r->next) {
+        char tmp[NET_ADDR_LEN];
+        if (strcasecmp(host, replica_ip(r, tmp, sizeof(tmp))) != 0 || r->listening_port != port)
+            continue;
+        *online = r->state == RS_ONLINE;
+        *ack_off = r->ack_off;
+        return true;
+    }
+    return false;
+}
+
+bool repl_primary_synced_replica(char *host, size_t cap, long long *port) {
+    /* the oldest first, as Redis walks its list */
+    Replica *found = NULL;
+    for (Replica *r = replicas; r; r = r->next)
+        if (r->ack_off == repl.master_repl_offset && !(r->c->flags & CLIENT_CLOSE_ASAP))
+            found = r;
+    if (!found) return false;
+    char tmp[NET_ADDR_LEN];
+    snprintf(host, cap, "%s", replica_ip(found, tmp, sizeof(tmp)));
+    *port = found->listening_port;
+    return true;
 }
 
 /* ---- INFO, ROLE ---------------------------------------------------------------------------- */
@@ -915,7 +1000,10 @@ void repl_primary_reply_role(Client *c) {
 void repl_primary_cron(void) {
     int64_t now = now_ms();
     backlog_resize_if_needed();
+    repl_failover_update();
+    /* no PING while FAILOVER waits: it would move the offset the target must reach */
     if (!repl_is_replica() && nreplicas > 0 && cfg.repl_ping_replica_period > 0 &&
+        !srv.failover_pause &&
         now - last_ping_ms >= cfg.repl_ping_replica_period * 1000) {
         last_ping_ms = now;
         RespArg ping = {.ptr = "PING", .len = 4};
@@ -974,11 +1062,15 @@ void repl_primary_before_sleep(void) {
         if (r->state == RS_SEND_BULK && !(r->c->flags & CLIENT_CLOSE_ASAP)) refill_bulk(r);
     if (pipe_fd >= 0 && !ev_is_active(&pipe_io) && !pipe_should_pause())
         ev_io_start(srv.loop, &pipe_io);
-    if (get_ack_pending && waiters) {
+    repl_failover_update();
+    /* Not while writes are paused (Redis 7.0): GETACK moves the offset, which a paused
+     * primary keeps still (FAILOVER waits for a replica to reach it); sent after the pause. */
+    if (get_ack_pending && waiters && !dispatch_writes_paused()) {
         RespArg getack[3] = {
             {.ptr = "REPLCONF", .len = 8}, {.ptr = "GETACK", .len = 6}, {.ptr = "*", .len = 1}};
         repl_feed(-1, getack, 3);
+        get_ack_pending = false;
     }
-    get_ack_pending = false;
+    if (!waiters) get_ack_pending = false;
     if (waiters) serve_waiters(false);
 }

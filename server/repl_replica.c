@@ -21,6 +21,7 @@
  *
  * Lines of the handshake are read asynchronously into `in`; bytes read past a line belong
  * to what follows (payload or stream) and are handed on, never dropped. */
+#define _GNU_SOURCE /* memfd_create */
 #include "server/replication.h"
 
 #include "common/buf.h"
@@ -36,6 +37,7 @@
 #include "server/networking.h"
 #include "server/persist.h"
 #include "server/rdb.h"
+#include "server/repl_primary.h"
 #include "server/reply.h"
 #include "server/server.h"
 
@@ -45,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -89,7 +92,8 @@ static struct {
     char master_replid[REPL_ID_LEN + 1];
     long long initial_offset;
     int tmp_fd;
-    char tmp_path[64];
+    char tmp_path[64];      /* "" when the payload goes to memory (tmp_fd a memfd) */
+    bool to_memory;         /* repl-diskless-load: the payload never touches the disk */
     bool got_header;        /* the "$..." line was read */
     bool use_mark;
     char eofmark[EOF_MARK_LEN];
@@ -128,16 +132,21 @@ static void cache_myself(void) {
 /* Abort a handshake or transfer in progress: the socket closes, a partial temp file goes;
  * the cron reconnects (state CONNECT). */
 static void cancel_handshake(void) {
+    bool had_link = rs.fd >= 0 || rs.state == RS_TRANSFER;
     if (ev_is_active(&rs.io)) ev_io_stop(srv.loop, &rs.io);
     if (rs.fd >= 0) close(rs.fd);
     rs.fd = -1;
     if (rs.tmp_fd >= 0) {
         close(rs.tmp_fd);
-        unlink(rs.tmp_path);
+        if (rs.tmp_path[0]) unlink(rs.tmp_path);
         rs.tmp_fd = -1;
     }
     buf_clear(&rs.in);
     if (rs.state != RS_NONE && rs.state != RS_CONNECTED) rs.state = RS_CONNECT;
+    /* the target of a FAILOVER could not be reached: a primary again (last: it re-enters
+     * this through unset_master, with nothing left to cancel) */
+    if (had_link && repl_failover_state() == FAILOVER_IN_PROGRESS)
+        repl_failover_abort("Failover target handshake failed");
 }
 
 /* Small handshake writes: a fresh socket's buffer always takes them whole (Redis writes
@@ -182,6 +191,8 @@ static void connect_to_master(void) {
     if (fd < 0) {
         log_warn("Unable to connect to MASTER: %s", strerror(-fd));
         rs.state = RS_CONNECT;
+        if (repl_failover_state() == FAILOVER_IN_PROGRESS)
+            repl_failover_abort("Failover target handshake failed");
         return;
     }
     rs.fd = fd;
@@ -227,7 +238,7 @@ static void send_handshake(void) {
 
 static void send_psync(void) {
     char off[24];
-    const char *a[3] = {"PSYNC", "?", "-1"};
+    const char *a[4] = {"PSYNC", "?", "-1", "FAILOVER"};
     if (rs.cached) {
         snprintf(off, sizeof(off), "%lld", rs.cached_off + 1);
         a[1] = rs.cached_replid;
@@ -238,7 +249,8 @@ static void send_psync(void) {
     }
     Buf b;
     buf_init(&b);
-    append_cmd(&b, 3, a);
+    /* a primary handing its role over tells the target to take it (Redis 7.0's failover) */
+    append_cmd(&b, repl_failover_state() == FAILOVER_IN_PROGRESS ? 4 : 3, a);
     bool ok = send_all(b.data, b.len);
     buf_deinit(&b);
     if (!ok) {
@@ -340,22 +352,74 @@ static void zero_replid2(void) {
     repl.second_repl_offset = -1;
 }
 
-/* The payload is on disk: replace the dataset with it (Redis 7.0's disk load: stop the
- * AOF, drop the replicas, empty the dbs, rename the file over dbfilename, load it, adopt
- * the primary's id and offset, restart the AOF so it holds the new dataset). */
+/* repl-diskless-load swapdb: the dataset is moved aside while the payload loads, and
+ * comes back if the load fails (Redis's disklessLoadInitTempDb / restore). */
+static Db *backup_dataset(void) {
+    Db *backup = mem_alloc(sizeof(Db) * (size_t)srv.ndbs);
+    for (int i = 0; i < srv.ndbs; i++) {
+        db_init(&backup[i], i);
+        Db tmp = backup[i]; /* by value, as db_swap, but no db of the server is signalled */
+        backup[i] = srv.dbs[i];
+        srv.dbs[i] = tmp;
+    }
+    return backup;
+}
+
+static void drop_backup(Db *backup, bool restore) {
+    for (int i = 0; i < srv.ndbs; i++) {
+        if (restore) {
+            db_flush(&srv.dbs[i]);
+            Db tmp = srv.dbs[i];
+            srv.dbs[i] = backup[i];
+            backup[i] = tmp;
+        }
+        db_flush(&backup[i]);
+        db_deinit(&backup[i]);
+    }
+    mem_free(backup);
+}
+
+/* Redis's useDisklessLoad(): swapdb always, on-empty-db when no db holds a key. */
+static bool use_diskless_load(void) {
+    if (cfg.repl_diskless_load == REPL_DISKLESS_LOAD_SWAPDB) return true;
+    if (cfg.repl_diskless_load != REPL_DISKLESS_LOAD_ON_EMPTY_DB) return false;
+    for (int i = 0; i < srv.ndbs; i++)
+        if (db_size(&srv.dbs[i]) > 0) return false;
+    return true;
+}
+
+/* The payload is complete: replace the dataset with it (Redis 7.0's load: stop the AOF,
+ * drop the replicas, empty the dbs (swapdb: set them aside), load, adopt the primary's id
+ * and offset, restart the AOF so it holds the new dataset). From disk the file is renamed
+ * over dbfilename first; with repl-diskless-load the payload was kept in memory (a memfd,
+ * so the transfer stays asynchronous) and no file is written. */
 static void finish_full_sync(void) {
     if (ev_is_active(&rs.io)) ev_io_stop(srv.loop, &rs.io);
-    if (fsync(rs.tmp_fd) != 0)
-        log_warn("Failed trying to sync the temp DB to disk: %s", strerror(errno));
-    close(rs.tmp_fd);
-    rs.tmp_fd = -1;
-    log_notice("MASTER <-> REPLICA sync: Flushing old data");
+    bool mem = rs.to_memory;
+    int fd = -1;
+    if (mem) {
+        fd = rs.tmp_fd; /* ours now: cancel_handshake must not close it */
+        rs.tmp_fd = -1;
+        lseek(fd, 0, SEEK_SET);
+    } else {
+        if (fsync(rs.tmp_fd) != 0)
+            log_warn("Failed trying to sync the temp DB to disk: %s", strerror(errno));
+        close(rs.tmp_fd);
+        rs.tmp_fd = -1;
+    }
     bool aof_was_on = ps.aof_state != AOF_OFF;
     if (aof_was_on) aof_apply_enabled(false);
     repl_disconnect_replicas();
     discard_cached();
-    for (int i = 0; i < srv.ndbs; i++) db_flush(&srv.dbs[i]);
-    if (rename(rs.tmp_path, cfg.dbfilename) != 0) {
+    Db *backup = NULL;
+    if (mem && cfg.repl_diskless_load == REPL_DISKLESS_LOAD_SWAPDB) {
+        log_notice("MASTER <-> REPLICA sync: Backing up the current dataset (swapdb)");
+        backup = backup_dataset();
+    } else {
+        log_notice("MASTER <-> REPLICA sync: Flushing old data");
+        for (int i = 0; i < srv.ndbs; i++) db_flush(&srv.dbs[i]);
+    }
+    if (!mem && rename(rs.tmp_path, cfg.dbfilename) != 0) {
         log_warn("Failed trying to rename the temp DB into %s in MASTER <-> REPLICA "
                  "synchronization: %s",
                  cfg.dbfilename, strerror(errno));
@@ -370,22 +434,32 @@ static void finish_full_sync(void) {
     char err[512];
     err[0] = '\0';
     int rc = RDB_LOAD_FAILED;
-    int fd = open(cfg.dbfilename, O_RDONLY | O_CLOEXEC);
+    if (!mem) fd = open(cfg.dbfilename, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         rs.loading = true;
         /* rdb_load_fd keeps keys whose TTL passed: a replica waits for the primary's DEL */
-        rc = rdb_load_fd(fd, cfg.dbfilename, &info, NULL, err, sizeof(err));
+        rc = rdb_load_fd(fd, mem ? "the MASTER's payload" : cfg.dbfilename, &info, NULL, err,
+                         sizeof(err));
         rs.loading = false;
         close(fd);
     } else {
         snprintf(err, sizeof(err), "%s", strerror(errno));
     }
     if (rc != RDB_LOAD_OK || rs.state != RS_TRANSFER) {
-        log_warn("Failed trying to load the MASTER synchronization DB from disk: %s", err);
+        log_warn("Failed trying to load the MASTER synchronization DB from %s: %s",
+                 mem ? "socket" : "disk", err);
         for (int i = 0; i < srv.ndbs; i++) db_flush(&srv.dbs[i]);
+        if (backup) {
+            log_notice("MASTER <-> REPLICA sync: Restoring the backup of the old dataset");
+            drop_backup(backup, true);
+        }
         cancel_handshake();
         if (aof_was_on) aof_apply_enabled(true);
         return;
+    }
+    if (backup) {
+        log_notice("MASTER <-> REPLICA sync: Discarding the old dataset");
+        drop_backup(backup, false);
     }
     memcpy(repl.replid, rs.master_replid, sizeof(repl.replid));
     repl.master_repl_offset = rs.initial_offset;
@@ -458,13 +532,13 @@ static void transfer_header(const char *line) {
         memcpy(rs.eofmark, line + 5, EOF_MARK_LEN);
         memset(rs.lastbytes, 0, EOF_MARK_LEN);
         rs.transfer_size = 0; /* Redis shows 0 total bytes for a diskless transfer */
-        log_notice("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to "
-                   "disk");
+        log_notice("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to %s",
+                   rs.to_memory ? "parser" : "disk");
     } else {
         rs.use_mark = false;
         rs.transfer_size = strtoll(line + 1, NULL, 10);
-        log_notice("MASTER <-> REPLICA sync: receiving %lld bytes from master to disk",
-                   rs.transfer_size);
+        log_notice("MASTER <-> REPLICA sync: receiving %lld bytes from master to %s",
+                   rs.transfer_size, rs.to_memory ? "parser" : "disk");
     }
     rs.got_header = true;
 }
@@ -485,9 +559,15 @@ static void start_transfer(const char *line) {
         log_notice("Full resync from master: %s:%lld", rs.master_replid, rs.initial_offset);
     }
     discard_cached();
-    snprintf(rs.tmp_path, sizeof(rs.tmp_path), "temp-%lld.%ld.rdb",
-             (long long)(server_now_ms() / 1000), (long)getpid());
-    rs.tmp_fd = open(rs.tmp_path, O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0644);
+    rs.to_memory = use_diskless_load();
+    if (rs.to_memory) {
+        rs.tmp_path[0] = '\0';
+        rs.tmp_fd = memfd_create("vigil-repl-payload", MFD_CLOEXEC);
+    } else {
+        snprintf(rs.tmp_path, sizeof(rs.tmp_path), "temp-%lld.%ld.rdb",
+                 (long long)(server_now_ms() / 1000), (long)getpid());
+        rs.tmp_fd = open(rs.tmp_path, O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0644);
+    }
     if (rs.tmp_fd < 0) {
         log_warn("Opening the temp file needed for MASTER <-> REPLICA synchronization: %s",
                  strerror(errno));
@@ -561,6 +641,16 @@ static void handshake_line(const char *line) {
         return;
     case RS_RECV_PSYNC:
         if (line[0] == '\0') return; /* keepalive newlines before the reply */
+        if (repl_failover_state() == FAILOVER_IN_PROGRESS) {
+            if (strncmp(line, "+FULLRESYNC", 11) == 0 || strncmp(line, "+CONTINUE", 9) == 0) {
+                repl_failover_done();
+            } else {
+                log_notice("Master does not support PSYNC or is in error state (reply: %s)",
+                           line);
+                repl_failover_abort("Failover target rejected psync request");
+                return;
+            }
+        }
         if (strncmp(line, "+FULLRESYNC", 11) == 0) {
             start_transfer(line);
         } else if (strncmp(line, "+CONTINUE", 9) == 0 && rs.cached) {
@@ -619,7 +709,9 @@ static void link_io_cb(struct ev_loop *loop, ev_io *w, int revents) {
         return;
     }
     rs.last_io_ms = server_now_ms();
-    srv.stats.net_input_bytes += n; /* Redis counts replication reads as input too */
+    /* Redis 7.0.15 counts the handshake and RDB in both */
+    srv.stats.net_input_bytes += n;
+    srv.stats.net_repl_input_bytes += n;
     if (rs.state == RS_TRANSFER && rs.got_header) {
         transfer_bytes(tmp, (size_t)n);
         if (rs.state == RS_TRANSFER && transfer_done()) finish_full_sync();
@@ -651,12 +743,13 @@ static void link_io_cb(struct ev_loop *loop, ev_io *w, int revents) {
 
 /* ---------------------------------------------------------------- role changes */
 
-/* Clients blocked on keys are told the instance changed and closed (Redis 7.0's
- * disconnectAllBlockedClients on REPLICAOF). */
+/* Clients blocked on keys or in WAIT are told the instance changed and closed (Redis
+ * 7.0's disconnectAllBlockedClients on REPLICAOF, and so on FAILOVER). */
 static void disconnect_blocked_clients(void) {
     for (Client *c = srv.clients_head; c; c = c->next) {
         if (!(c->flags & CLIENT_BLOCKED) || (c->flags & CLIENT_PAUSED)) continue;
         blocked_client_free(c);
+        repl_primary_drop_waiter(c);
         c->flags &= ~(uint32_t)CLIENT_BLOCKED;
         reply_error(c, "UNBLOCKED force unblock from blocking operation, instance state "
                        "changed (master -> replica?)");
@@ -702,7 +795,19 @@ static void unset_master(void) {
     disconnect_blocked_clients();
 }
 
+void repl_replica_set_master(const char *host, long long port) {
+    set_master(host, port);
+}
+
+void repl_replica_unset_master(void) {
+    unset_master();
+}
+
 void cmd_replicaof(Client *c) {
+    if (repl_failover_state() != FAILOVER_NONE) {
+        reply_error(c, "ERR REPLICAOF not allowed while failing over.");
+        return;
+    }
     if (c->argv[1].len == 2 && strncasecmp(c->argv[1].ptr, "no", 2) == 0 &&
         c->argv[2].len == 3 && strncasecmp(c->argv[2].ptr, "one", 3) == 0) {
         if (repl_is_replica()) {
@@ -886,6 +991,3 @@ void repl_replica_reply_role(Client *c) {
     reply_int(c, rs.master ? rs.reploff : -1);
 }
 
-void cmd_failover(Client *c) {
-    reply_error(c, "ERR FAILOVER is not available yet");
-}

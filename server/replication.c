@@ -75,9 +75,9 @@ void repl_info(Buf *out) {
     if (repl_is_replica()) repl_replica_info(out);
     repl_primary_info(out);
     buf_printf(out,
-               "master_failover_state:no-failover\r\nmaster_replid:%s\r\nmaster_replid2:%s\r\n"
+               "master_failover_state:%s\r\nmaster_replid:%s\r\nmaster_replid2:%s\r\n"
                "master_repl_offset:%lld\r\nsecond_repl_offset:%lld\r\n",
-               repl.replid, repl.replid2, repl.master_repl_offset, repl.second_repl_offset);
+               repl_failover_state_name(), repl.replid, repl.replid2, repl.master_repl_offset, repl.second_repl_offset);
     repl_backlog_info(out);
 }
 

@@ -116,6 +116,30 @@ void repl_replica_on_read(Client *c);
 /* as it is freed: cache it for the next PSYNC */
 void repl_replica_primary_freed(Client *c);
 
+/* REPLICAOF host port / NO ONE, for FAILOVER (both roles) */
+void repl_replica_set_master(const char *host, long long port);
+void repl_replica_unset_master(void);
+
+/* ---- repl_failover.c ------------------------------------------------------------------ */
+
+/* Redis 7.0's coordinated FAILOVER, on the primary that hands its role over:
+ *   NONE --FAILOVER--> WAIT_SYNC (writes paused; waits for a replica, or the TO target,
+ *   to ack master_repl_offset) --synced, or TIMEOUT with FORCE--> IN_PROGRESS (a replica of
+ *   the target; its PSYNC carries FAILOVER so the target promotes itself) --+CONTINUE or
+ *   +FULLRESYNC--> NONE (writes resume, now a replica). TIMEOUT without FORCE, ABORT, a
+ *   refused PSYNC or a failed handshake abort: back to NONE, a primary again. */
+enum { FAILOVER_NONE, FAILOVER_WAIT_SYNC, FAILOVER_IN_PROGRESS };
+int repl_failover_state(void);
+/* INFO master_failover_state: no-failover / waiting-for-sync / failover-in-progress */
+const char *repl_failover_state_name(void);
+/* repl_primary.c, from the cron and before sleeping: the timeout, the target caught up */
+void repl_failover_update(void);
+/* repl_replica.c: the target accepted the PSYNC (the failover is complete) */
+void repl_failover_done(void);
+/* Back to the state before FAILOVER (logged with `why`); a primary again if it had
+ * become a replica. No-op when no failover is in progress. */
+void repl_failover_abort(const char *why);
+
 /* Commands (rows in replication.c). */
 void cmd_replicaof(Client *c); /* also SLAVEOF */
 void cmd_sync(Client *c);      /* SYNC and PSYNC */

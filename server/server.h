@@ -148,6 +148,10 @@ typedef struct ServerStats {
     long long keyspace_misses;
     long long net_input_bytes;
     long long net_output_bytes;
+    /* replication traffic (Redis 7.0.15 counts it in the totals above too): a replica's
+     * reads from its primary (handshake, RDB, stream), a primary's writes to its replicas */
+    long long net_repl_input_bytes;
+    long long net_repl_output_bytes;
     long long total_error_replies;
     long long unexpected_error_replies;
     long long total_reads_processed;
@@ -189,6 +193,9 @@ typedef struct Server {
     int shutdown_signals;
     int64_t client_pause_end_ms;
     int client_pause_type; /* 0 none, 1 write, 2 all */
+    /* FAILOVER's own write pause (Redis 7.0's PAUSE_DURING_FAILOVER purpose): CLIENT UNPAUSE
+     * does not end it, and its end does not end an operator's CLIENT PAUSE */
+    bool failover_pause;
     bool active_expire_enabled;
     ServerStats stats;
 } Server;

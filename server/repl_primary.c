@@ -1047,6 +1047,8 @@ void repl_primary_cron(void) {
             if (!wait_more) start_sync_child();
         }
     }
+    /* the clock starts at start-up, when the last replica leaves, and at promotion */
+    if (no_replicas_since_ms == 0) no_replicas_since_ms = now;
     if (bl_active && nreplicas == 0 && cfg.repl_backlog_ttl > 0 && !repl_is_replica() &&
         now - no_replicas_since_ms >= cfg.repl_backlog_ttl * 1000) {
         repl_change_replid();
@@ -1055,6 +1057,10 @@ void repl_primary_cron(void) {
                    cfg.repl_backlog_ttl);
     }
     serve_waiters(true);
+}
+
+void repl_primary_no_replicas_since_now(void) {
+    no_replicas_since_ms = now_ms();
 }
 
 void repl_primary_before_sleep(void) {

@@ -788,6 +788,7 @@ static void unset_master(void) {
     rs.state = RS_NONE;
     /* our replicas continue with PSYNC: the old history stays valid as replid2 */
     repl_shift_replid();
+    repl_primary_no_replicas_since_now();
     log_notice("Setting secondary replication ID to %s, valid up to offset: %lld. New "
                "replication ID is %s",
                repl.replid2, repl.second_repl_offset, repl.replid);

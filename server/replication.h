@@ -72,6 +72,9 @@ void repl_feed_raw(const char *buf, size_t len);
 /* Drop the backlog's history and start it at master_repl_offset + 1 (after a full sync
  * of this instance, or a new replid), creating it if absent. */
 void repl_backlog_reset(void);
+/* Start the backlog's repl-backlog-ttl clock now (promotion: a new primary keeps its
+ * backlog for the replicas about to be repointed at it, as Redis does). */
+void repl_primary_no_replicas_since_now(void);
 /* Disconnect every replica of this instance (so they resync: a new history). */
 void repl_disconnect_replicas(void);
 /* Replicas with a lag <= min-replicas-max-lag (for -NOREPLICAS and INFO). */

@@ -13,6 +13,7 @@ import os
 import random
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import (  # noqa: E402 - the shared fixture
@@ -75,6 +76,31 @@ class Checks:
             problems += srv.stop()
         self.servers = []
         return "; ".join(problems) or None
+
+    def check_promotion_keeps_backlog(self):
+        """A replica with no replicas of its own, promoted a while after it started: its
+        backlog must survive the promotion (repl-backlog-ttl counts from the promotion, not
+        from start-up), or the old primary repointed at it could only full-sync. A short
+        ttl makes the difference show within the test."""
+        a = self.start()
+        b = self.start("--replicaof", "127.0.0.1", str(a.port), "--repl-backlog-ttl", "2")
+        sa, sb = connect(a.port), connect(b.port)
+        assert wait_until(lambda: info(sb, "replication").get("master_link_status") == "up",
+                          20, 0.05), info(sb, "replication")
+        write_load(sa, random.Random(9), 50)
+        assert wait_until(lambda: converged([sa, sb]), 20, 0.1)
+        time.sleep(2.5)  # the replica has now had "no replicas" for longer than the ttl
+        old_id = info(sa, "replication")["master_replid"]
+        assert call(sb, "REPLICAOF", "NO", "ONE") == b"+OK\r\n"
+        time.sleep(0.3)  # a few crons
+        rep = info(sb, "replication")
+        assert rep["repl_backlog_active"] == "1" and rep["master_replid2"] == old_id, rep
+        assert call(sa, "REPLICAOF", "127.0.0.1", str(b.port)) == b"+OK\r\n"
+        assert wait_until(lambda: info(sb, "stats")["sync_partial_ok"] == "1", 20, 0.05), \
+            info(sb, "stats")
+        assert info(sb, "stats")["sync_full"] == "0", info(sb, "stats")
+        sa.close()
+        sb.close()
 
     def check_chain_and_promotion(self):
         a = self.start()

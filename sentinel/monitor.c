@@ -175,6 +175,8 @@ static void parse_info(Instance *ri, const char *text, size_t len) {
             parse_slave_line(ri, l);
         } else if (has_prefix(l, n, "master_link_down_since_seconds:")) {
             ri->master_link_down_time = strtoll(l + 31, NULL, 10) * 1000;
+        } else if (has_prefix(l, n, "master_repl_offset:")) {
+            ri->master_repl_offset = strtoull(l + 19, NULL, 10);
         } else if (has_prefix(l, n, "role:master")) {
             role = ROLE_MASTER;
         } else if (has_prefix(l, n, "role:slave")) {
@@ -223,6 +225,9 @@ static void publish_reply(Instance *ri, redisReply *r, void *privdata) {
 
 int monitor_send_hello(Instance *ri) {
     if (ri->link->disconnected) return -1;
+    /* a primary fenced by a manual failover holds PUBLISH (a may-replicate command) and
+     * everything behind it on this link: no hello until the pause is lifted */
+    if (ri->fence_sent_time) return -1;
     char ip[SENTINEL_IP_LEN];
     if (scfg.announce_ip && *scfg.announce_ip)
         snprintf(ip, sizeof(ip), "%s", scfg.announce_ip);

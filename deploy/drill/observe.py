@@ -58,7 +58,9 @@ class Writer(threading.Thread):
         super().__init__(daemon=True)
         self.sentinels, self.name, self.rate = list(sentinels), name, rate
         self.wait, self.wait_ms, self.prefix = wait, wait_ms, prefix
-        self.timeout, self.source_ip = timeout, source_ip
+        # WAIT blocks up to wait_ms on the server: the socket must outlast it
+        self.timeout = timeout + (wait_ms / 1000.0 if wait else 0)
+        self.source_ip = source_ip
         self.records = []
         self.discoveries = []  # (t, addr or None, why)
         self.stop_event = threading.Event()

@@ -12,6 +12,8 @@ the drill starts on free ports, with the drill timers of test_drill.py:
 - sentinel-loss with --wait 1: two sentinels of three fail over; the third, restarted,
   agrees.
 - manual (SENTINEL FAILOVER): a failover without +sdown, the old primary a replica after.
+- staging mode (--sentinels) against a trio this test starts with the drill's own Trio:
+  manual, and sigstop emulated with DEBUG SLEEP (enable-debug-command local), --wait 1.
 Env: VIGIL_SERVER, VIGIL_SENTINEL.
 """
 import os
@@ -19,7 +21,15 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import run_checks  # noqa: E402
-from test_drill import drill, temp_dirs  # noqa: E402
+from test_drill import DRILL, ROOT, Run, drill, temp_dirs, vigil_binary  # noqa: E402
+import random  # noqa: E402
+import subprocess  # noqa: E402
+import types  # noqa: E402
+
+import redis  # noqa: E402 - Debian's python3-redis
+
+sys.path.insert(0, os.path.join(ROOT, "deploy"))
+from drill.trio import Trio, pick_base_port  # noqa: E402
 
 
 def failed_over(r):
@@ -87,6 +97,39 @@ class Checks:
         assert r.field(r"^\s+\+sdown\s+(\S+)") == "-", r
         assert r.field(r"^\s+\+elected-leader\s+(\S+)") != "-", r
         print("    " + r.field(r"^(acknowledged writes lost.*)$"))
+
+    def check_staging(self):
+        o = types.SimpleNamespace(
+            master_name="mymaster", bin_dir=os.path.dirname(vigil_binary()), quorum=2,
+            server_opt=["enable-debug-command=local", "repl-diskless-sync-delay=0"],
+            priorities=[100, 110], down_after=1500, failover_timeout=10000, info_period=1000)
+        trio = Trio(o, self.dirs.tmp(), pick_base_port(6, random.Random()))
+        try:
+            trio.start()
+            sts = ",".join(f"{h}:{p}" for h, p in (st.addr() for st in trio.sentinels))
+            for args in (("manual", "--duration", "8"),
+                         ("sigstop", "--wait", "1", "--fault-seconds", "4", "--duration", "12")):
+                out = self.dirs.tmp()
+                p = subprocess.run([DRILL, *args, "--sentinels", sts, "--master-name",
+                                    "mymaster", "--out", out], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   timeout=120)
+                r = Run(p.returncode, p.stdout, out)
+                print(f"    $ vigil-drill {' '.join(args)} --sentinels ... -> exit {r.rc}")
+                assert r.rc == 0, r
+                old = r.field(r"^old primary: (\S+)$")
+                assert r.field(r"^new primary: (\S+)$") != old, r
+                assert r.field(r"^sentinels agree: (\w+)") == "yes", r
+                assert r.field(r"^old primary a replica of the new primary, link up: "
+                               r"([\d.]+) s"), r
+                if args[0] == "sigstop":
+                    assert "DEBUG SLEEP 4 on the primary" in r.out, r
+                    assert r.field(r"^acknowledged writes lost: (\d+)") == "0", r
+                port = int(r.field(r"^new primary: \S+:(\d+)$"))
+                keys = redis.Redis(port=port, socket_timeout=5).keys("drill:*")
+                assert keys == [], keys  # staging runs delete their keys
+        finally:
+            trio.stop()
 
 
 def main():

@@ -4,6 +4,10 @@
   report.html (with an inline <svg>), events.tsv and writes.tsv written; the summary names a
   new primary other than the old one, agreeing sentinels, 0 acknowledged writes lost, the old
   primary back as a replica; the events hold +switch-master from every sentinel.
+- manual (SENTINEL FAILOVER) with --wait 1: the sentinel fences the old primary (writes
+  paused, the chosen replica caught up, the old primary demoted with the promotion), so
+  not one WAIT-confirmed write is lost, the gap stays under a second, and the old primary
+  rejoins with a partial resync.
 - a drill whose expectation cannot hold exits 1 and says which one: sentinel-loss with quorum
   3 (two sentinels left can never reach ODOWN, so no failover).
 - staging mode refuses the scenarios that need to own processes (exit 2, clear message).
@@ -84,6 +88,17 @@ class Checks:
         assert len(switches) == 3, switches
         print("    " + r.field(r"^(client-visible unavailability.*)$"))
         print("    " + r.field(r"^(\s+\+switch-master.*)$").strip())
+
+    def check_manual_fenced(self):
+        r = drill(self.dirs, "manual", "--wait", "1", "--duration", "8", "--fault-at", "2")
+        assert r.rc == 0, r
+        assert r.field(r"^acknowledged writes lost: (\d+)") == "0", r
+        assert r.field(r"^sentinels agree: (\w+)") == "yes", r
+        gap = float(r.field(r"^client-visible unavailability[^:]*: ([\d.]+) s"))
+        assert gap < 1.0, r
+        assert r.field(r"^old primary a replica of the new primary, link up: [\d.]+ s after "
+                       r"its return \(resync: (\w+)\)") == "partial", r
+        print("    " + r.field(r"^(client-visible unavailability.*)$"))
 
     def check_failed_expectation_exits_1(self):
         r = drill(self.dirs, "sentinel-loss", "--quorum", "3", "--duration", "5",

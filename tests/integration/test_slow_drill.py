@@ -11,7 +11,8 @@ the drill starts on free ports, with the drill timers of test_drill.py:
 - replica-restart with --wait 1: no failover, the primary unchanged, the replica back.
 - sentinel-loss with --wait 1: two sentinels of three fail over; the third, restarted,
   agrees.
-- manual (SENTINEL FAILOVER): a failover without +sdown, the old primary a replica after.
+- manual (SENTINEL FAILOVER): a failover without +sdown, the old primary a replica after
+  (the fast suite runs it with --wait 1).
 - staging mode (--sentinels) against a trio this test starts with the drill's own Trio:
   manual, and sigstop emulated with DEBUG SLEEP (enable-debug-command local), --wait 1.
 Env: VIGIL_SERVER, VIGIL_SENTINEL.

@@ -32,14 +32,13 @@ static struct {
     ev_timer ping;
 } sdn;
 
-int64_t sdnotify_watchdog_interval_us(const char *watchdog_usec, const char *watchdog_pid,
-                                      pid_t self) {
+int64_t
+sdnotify_watchdog_interval_us(const char *watchdog_usec, const char *watchdog_pid, pid_t self) {
     if (!watchdog_usec || !*watchdog_usec) return 0;
     char *end;
     errno = 0;
     long long usec = strtoll(watchdog_usec, &end, 10);
-    if (errno || *end || usec <= 0 || watchdog_usec[0] == '-' || watchdog_usec[0] == ' ')
-        return 0;
+    if (errno || *end || usec <= 0 || watchdog_usec[0] == '-' || watchdog_usec[0] == ' ') return 0;
     if (watchdog_pid && *watchdog_pid) {
         long long pid = strtoll(watchdog_pid, &end, 10);
         if (*end || pid != (long long)self) return 0;
@@ -125,8 +124,8 @@ static void ping_cb(struct ev_loop *loop, ev_timer *w, int revents) {
 }
 
 static void start_watchdog(struct ev_loop *loop) {
-    int64_t interval = sdnotify_watchdog_interval_us(getenv("WATCHDOG_USEC"),
-                                                     getenv("WATCHDOG_PID"), getpid());
+    int64_t interval =
+        sdnotify_watchdog_interval_us(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"), getpid());
     if (interval == 0 || !loop) return;
     sdn.watchdog_us = interval * 2;
     sdn.loop = loop;

@@ -14,11 +14,11 @@
 #ifndef VIGIL_COMMON_SDNOTIFY_H
 #define VIGIL_COMMON_SDNOTIFY_H
 
+#include "common/vg.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-#include "common/vg.h"
 
 struct ev_loop;
 
@@ -54,7 +54,7 @@ void sdnotify_stopping(const char *status);
 /* The ping interval for a WATCHDOG_USEC value, in microseconds: half of it, or 0 when the
  * value is missing, malformed or zero, or when watchdog_pid (WATCHDOG_PID, may be NULL)
  * names another process than self. Pure: no environment access. */
-int64_t sdnotify_watchdog_interval_us(const char *watchdog_usec, const char *watchdog_pid,
-                                      pid_t self);
+int64_t
+sdnotify_watchdog_interval_us(const char *watchdog_usec, const char *watchdog_pid, pid_t self);
 
 #endif

@@ -2,12 +2,11 @@
  * dgram socket receives (path and abstract names), WATCHDOG_USEC parsing, and the watchdog
  * timer's pings from a real libev loop (EXTEND_TIMEOUT_USEC before READY=1, WATCHDOG=1
  * after). */
+#include "check_main.h"
 #include "common/sdnotify.h"
 
 #include <check.h>
 #include <ev.h>
-
-#include "check_main.h"
 
 #include <poll.h>
 #include <stddef.h>

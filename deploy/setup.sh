@@ -18,7 +18,8 @@ case "${1:-}" in
 esac
 
 packages=(build-essential cmake pkg-config libev-dev libhiredis-dev libjemalloc-dev
-    libinih-dev liblzf-dev check liblua5.1-0-dev redis-server redis-tools redis-sentinel python3-redis procps)
+    libinih-dev liblzf-dev check liblua5.1-0-dev redis-server redis-tools redis-sentinel python3-redis procps
+    systemd)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

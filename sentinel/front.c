@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/resp_writer.h"
+#include "common/sdnotify.h"
 #include "sentinel/sentinel.h"
 
 #include <errno.h>
@@ -531,6 +532,7 @@ void front_close(void) {
 }
 
 void sentinel_shutdown(int code) {
+    sdnotify_stopping("Shutting down");
     state_save();
     front_close();
     if (scfg.pidfile) unlink(scfg.pidfile);

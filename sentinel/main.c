@@ -7,6 +7,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "common/sdnotify.h"
 #include "common/util.h"
 #include "sentinel/sentinel.h"
 #include "sentinel/sentinel_version.h"
@@ -136,6 +137,7 @@ int main(int argc, char **argv) {
     }
     buf_deinit(&err);
     signal(SIGPIPE, SIG_IGN);
+    sdnotify_init(scfg.supervised, EV_DEFAULT);
     log_notice("vigil-sentinel %s starting, pid=%d", sentinel_version(), (int)getpid());
     log_notice("Configuration loaded from %s, state in %s", sentinel.config_file,
                sentinel.state_file);
@@ -152,6 +154,7 @@ int main(int argc, char **argv) {
         sentinel_event(LOG_WARN, "+monitor", sentinel.masters[i], "quorum %u",
                        sentinel.masters[i]->quorum);
     log_notice("Ready to accept connections tcp, port %lld", scfg.port);
+    sdnotify_ready("Ready to accept connections");
 
     struct ev_loop *loop = EV_DEFAULT;
     ev_timer_init(&tick_timer, tick_cb, 0.0, 0.1);

@@ -5,6 +5,7 @@
 #include "common/buf.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "common/vg.h"
 #include "server/aof.h"
 #include "server/bgsave.h"
@@ -66,6 +67,7 @@ void persist_loading_end(void) {
 
 int persist_load_at_startup(void) {
     int64_t start = clock_mono_us();
+    sdnotify_status("Vigil is loading...");
     if (cfg.appendonly) {
         if (aof_load_at_startup() != 0) return -1;
         return aof_open_at_startup();
@@ -109,6 +111,7 @@ int persist_shutdown(int flags) {
             if (ps.aof_state == AOF_WAIT_REWRITE) {
                 if (!force) {
                     log_warn("Writing initial AOF, can't exit.");
+                    sdnotify_status("Writing initial AOF, can't exit.");
                     return -1;
                 }
                 log_warn("Writing initial AOF. Exit anyway.");
@@ -123,10 +126,12 @@ int persist_shutdown(int flags) {
     }
     if (!(flags & PERSIST_SHUT_NOSAVE) && ((flags & PERSIST_SHUT_SAVE) || save_points_set())) {
         log_notice("Saving the final RDB snapshot before exiting.");
+        sdnotify_status("Saving the final RDB snapshot");
         if (bgsave_save_sync() != 0) {
             /* keep serving: the data exists nowhere else */
             if (!force) {
                 log_warn("Error trying to save the DB, can't exit.");
+                sdnotify_status("Error trying to save the DB, can't exit.");
                 return -1;
             }
             log_warn("Error trying to save the DB. Exit anyway.");

@@ -29,6 +29,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/net.h"
+#include "common/sdnotify.h"
 #include "common/vg.h"
 #include "server/aof.h"
 #include "server/blocked.h"
@@ -470,6 +471,9 @@ static void finish_full_sync(void) {
      * never be mistaken for the payload's): send it now, not on the next cron second. */
     if (rs.use_mark && rs.master) send_ack(rs.master);
     log_notice("MASTER <-> REPLICA sync: Finished with success");
+    sdnotify_status("MASTER <-> REPLICA sync: Finished with success. Ready to accept "
+                    "connections in %s mode.",
+                    cfg.replica_read_only ? "read-only" : "read-write");
     if (aof_was_on || cfg.appendonly) {
         log_notice("MASTER <-> REPLICA sync: Starting AOF rewrite after the sync");
         const char *e = aof_apply_enabled(true);
@@ -597,6 +601,9 @@ static void continue_sync(const char *line) {
     }
     log_notice("Successful partial resynchronization with master.");
     log_notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+    sdnotify_status("MASTER <-> REPLICA sync: Partial Resynchronization accepted. Ready to "
+                    "accept connections in %s mode.",
+                    cfg.replica_read_only ? "read-only" : "read-write");
     create_master_client(rs.cached_off, rs.cached_db);
 }
 
@@ -774,6 +781,8 @@ static void set_master(const char *host, long long port) {
     }
     rs.state = RS_CONNECT;
     log_notice("Connecting to MASTER %s:%lld", cfg.replicaof_host, cfg.replicaof_port);
+    sdnotify_status("Role: replica of %s:%lld. Waiting for MASTER <-> REPLICA sync",
+                    cfg.replicaof_host, cfg.replicaof_port);
     connect_to_master();
 }
 
@@ -794,6 +803,7 @@ static void unset_master(void) {
                repl.replid2, repl.second_repl_offset, repl.replid);
     repl_disconnect_replicas();
     disconnect_blocked_clients();
+    sdnotify_status("Role: master. Ready to accept connections");
 }
 
 void repl_replica_set_master(const char *host, long long port) {

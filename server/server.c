@@ -11,6 +11,7 @@
 #include "common/dict.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "common/sdnotify.h"
 #include "common/util.h"
 #include "server/aof.h"
 #include "server/bgsave.h"
@@ -192,6 +193,17 @@ static void write_pidfile(void) {
     fclose(f);
 }
 
+/* READY=1 once the data is loaded and the listeners are up, with Redis's STATUS lines: a
+ * replica serves its (possibly stale) data read-only until its first sync says otherwise
+ * (repl_replica.c). */
+static void notify_ready(void) {
+    if (repl_is_replica())
+        sdnotify_ready("Ready to accept connections in read-only mode. Waiting for MASTER <-> "
+                       "REPLICA sync");
+    else
+        sdnotify_ready("Ready to accept connections");
+}
+
 int server_init(void) {
     uint8_t seed[16];
     util_random_bytes(seed, sizeof(seed));
@@ -199,6 +211,7 @@ int server_init(void) {
     util_random_hex(srv.run_id, 40);
     srv.run_id[40] = '\0';
     srv.loop = ev_default_loop(EVFLAG_AUTO);
+    sdnotify_init(cfg.supervised, srv.loop); /* before loading: the watchdog covers it */
     /* libev's default loop reaps every child on SIGCHLD (waitpid(-1)), which would steal the
      * exit status childproc.c reaps from the cron: take SIGCHLD back. */
     signal(SIGCHLD, SIG_DFL);
@@ -231,6 +244,7 @@ int server_init(void) {
     /* Clients may connect while the data loads: they get -LOADING (INFO works). */
     if (persist_load_at_startup() != 0) return -1;
     repl_replica_start();
+    notify_ready();
     return 0;
 }
 
@@ -248,6 +262,7 @@ void server_run(void) {
 
 int server_shutdown_now(int flags) {
     log_warn("User requested shutdown...");
+    sdnotify_stopping("Shutting down");
     if (persist_shutdown(flags) != 0) return -1;
     net_before_sleep(); /* flush what clients are owed */
     net_close_listeners();

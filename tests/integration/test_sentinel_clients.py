@@ -3,22 +3,28 @@
 
 Three vigil-servers (a primary, two replicas) and three vigil-sentinels (quorum 2,
 down-after 1000 ms, failover-timeout 10000 ms). Clients:
-- ioredis 6.0.0 (RESP3) and ioredis 5.11.1 (RESP2), both with failoverDetector on, and
-  node-redis 6.3.1's createSentinel: tests/integration/clients/sentinel_writer.js INCRs a
-  counter every 20 ms and prints JSON lines of what it sees. The Node clients are given ONE
-  sentinel; the others must come from SENTINEL SENTINELS.
+- ioredis 6.0.0 (RESP3) and ioredis 5.11.1 (RESP2), and node-redis 6.3.1's createSentinel:
+  tests/integration/clients/sentinel_writer.js INCRs a counter every 20 ms and prints JSON
+  lines of what it sees. The Node clients are given ONE sentinel; the others must come from
+  SENTINEL SENTINELS.
 - redis-py 4.3.4 (Debian): Sentinel([...], min_other_sentinels=2), discover_master /
   discover_slaves, master_for() writing and slave_for() reading every 20 ms in threads,
   retrying on ConnectionError/ReadOnlyError as an application would.
 - redis-cli: SENTINEL GET-MASTER-ADDR-BY-NAME / MASTERS / REPLICAS parsed from its output,
   and SUBSCRIBE +switch-master on a sentinel.
 
-check_kill9: kill -9 of the sentinel the Node clients were given, then kill -9 of the
-primary: every client ends up writing to the address all live sentinels report, within a
-bound, and the counter each one reads back there is the last value it was acknowledged.
-check_manual_failover: SENTINEL FAILOVER with the old primary alive: ioredis's
-failoverDetector hears +switch-master (RESP3 push and RESP2 message) and both ioredis
-clients end on the new primary.
+check_kill9: kill -9 of the primary: every client ends up writing to the address all
+sentinels report, within a bound, and the counter each one reads back there is the last value
+it was acknowledged; the old primary is listed as an s_down replica. ioredis runs with its
+default failoverDetector off here: with it on, a detector left from the lost connection
+that hears +switch-master while the client is resolving leaves ioredis 6.0.0 closed for good
+("Connection is closed."), against Redis 7.0's own sentinel as well (5.11.1 has the same
+detector code).
+check_manual_failover: the Node clients learn the two other sentinels, their only configured
+sentinel is killed -9, then SENTINEL FAILOVER (no election needed) with the old primary
+alive: ioredis's failoverDetector hears +switch-master from a live (learnt) sentinel, as a
+RESP3 push (ioredis 6) or a RESP2 message (ioredis 5), and every Node client ends on the new
+primary.
 
 The Node modules come from `npm ci` in tests/integration/clients (deploy/setup.sh runs it);
 without node or node_modules the Node part FAILS with a message saying how to install them.

@@ -31,7 +31,8 @@
 
 const [lib, sentinelArg, name, key, intervalArg, maxArg, detectorArg] = process.argv.slice(2);
 if (!lib || !sentinelArg || !name || !key) {
-    process.stderr.write("usage: sentinel_writer.js LIB SENTINELS NAME KEY [INTERVAL_MS] [MAX_MS]\n");
+    process.stderr.write("usage: sentinel_writer.js LIB SENTINELS NAME KEY [INTERVAL_MS] " +
+        "[MAX_MS] [detector]\n");
     process.exit(2);
 }
 const intervalMs = Number(intervalArg || 20);
@@ -117,7 +118,12 @@ function nodeRedisClient() {
     let connected = null;
     return {
         incr: async () => {
-            if (!connected) connected = client.connect().catch((e) => { connected = null; throw e; });
+            if (!connected) {
+                connected = client.connect().catch((e) => {
+                    connected = null; // the next INCR tries again
+                    throw e;
+                });
+            }
             await connected;
             return client.incr(key);
         },

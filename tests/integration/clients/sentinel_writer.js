@@ -147,11 +147,14 @@ let lastAddr = null;
 let lastList = "";
 let stopping = false;
 
+let inflight = null; // the INCR being waited for: stop() lets it finish first
+
 async function tick() {
     if (stopping) return;
     const started = Date.now();
     try {
-        const v = await c.incr();
+        inflight = c.incr();
+        const v = await inflight;
         const a = c.addr();
         ok++;
         last = v;
@@ -161,6 +164,8 @@ async function tick() {
     } catch (e) {
         failed++;
         error(e && e.message ? e.message : String(e));
+    } finally {
+        inflight = null;
     }
     const list = c.sentinelList();
     if (list && list.join(",") !== lastList) {
@@ -170,9 +175,16 @@ async function tick() {
     if (!stopping) setTimeout(tick, Math.max(0, intervalMs - (Date.now() - started)));
 }
 
-function stop(why) {
+// The end line must hold the last acknowledged value: an INCR still in flight would land on
+// the server after it, so it is awaited (bounded by the clients' 1 s timeouts) before.
+async function stop(why) {
     if (stopping) return;
     stopping = true;
+    const pending = inflight;
+    if (pending) {
+        await Promise.race([pending.catch(() => {}),
+            new Promise((resolve) => setTimeout(resolve, 3000))]);
+    }
     out({ ev: "end", why, ok, failed, last, addr: lastAddr });
     try {
         c.close();

@@ -19,7 +19,13 @@ esac
 
 packages=(build-essential cmake pkg-config libev-dev libhiredis-dev libjemalloc-dev
     libinih-dev liblzf-dev check liblua5.1-0-dev redis-server redis-tools redis-sentinel python3-redis procps
-    systemd)
+    systemd iproute2)
+# systemd: systemd-analyze verifies the units; iproute2: the drill's partition scenario.
+# node and npm run the Node Sentinel clients of test_sentinel_clients.py; Debian's packages
+# only when the commands are missing (a NodeSource nodejs already bundles npm and conflicts
+# with Debian's npm package)
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -41,6 +47,17 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 
 [ "$mode" = build ] && exit 0
+
+# The Node clients (ioredis, node-redis), at the versions package-lock.json pins, into
+# tests/integration/clients/node_modules; again only when the lockfile changed. Needs the
+# npm registry; without it test_sentinel_clients.py fails and says so.
+clients=tests/integration/clients
+if [ ! -f "$clients/node_modules/.package-lock.json" ] ||
+    [ "$clients/package-lock.json" -nt "$clients/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in $clients"
+    (cd "$clients" && npm ci --no-audit --no-fund --loglevel=error) ||
+        echo "setup: npm ci failed: integration.sentinel_clients will fail" >&2
+fi
 
 labels='unit|integration|fuzz'
 [ "$mode" = slow ] && labels='unit|integration|fuzz|slow'

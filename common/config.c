@@ -1120,3 +1120,16 @@ out:
 int cfg_rewrite(const CfgTable *t, const char *path, Buf *err) {
     return cfg_rewrite_ex(t, path, NULL, err);
 }
+
+bool cfg_take_flag(int *argc, char **argv, const char *flag) {
+    bool found = false;
+    int j = 0;
+    for (int i = 0; i < *argc; i++) {
+        if (!strcmp(argv[i], flag))
+            found = true;
+        else
+            argv[j++] = argv[i];
+    }
+    *argc = j;
+    return found;
+}

@@ -198,6 +198,10 @@ int cfg_load_file(const CfgTable *t, const char *path, const char *section_prefi
  * --check-config) are left for the caller: it removes them before calling. No apply hooks. */
 int cfg_apply_args(const CfgTable *t, int argc, char **argv, int first, Buf *err);
 
+/* Removes every `flag` word (e.g. "--check-config", which may appear anywhere) from argv,
+ * shifting the rest down; returns whether it was there. */
+bool cfg_take_flag(int *argc, char **argv, const char *flag);
+
 /* Run every apply hook once, in table order (after load + overrides). -1 with
  * "option 'name': <hook message>" in err on the first refusal. */
 int cfg_run_apply_hooks(const CfgTable *t, Buf *err);

@@ -148,20 +148,18 @@ Instance *sentinel_master_by_name(const char *name) {
     return NULL;
 }
 
-Instance *sentinel_master_by_addr(const char *ip, int port) {
-    for (int i = 0; i < sentinel.nmasters; i++) {
-        Instance *m = sentinel.masters[i];
-        if (m->port == port && !strcasecmp(m->ip, ip)) return m;
-    }
+static Instance *find_by_addr(Instance **arr, int n, const char *ip, int port) {
+    for (int i = 0; i < n; i++)
+        if (arr[i]->port == port && !strcasecmp(arr[i]->ip, ip)) return arr[i];
     return NULL;
 }
 
+Instance *sentinel_master_by_addr(const char *ip, int port) {
+    return find_by_addr(sentinel.masters, sentinel.nmasters, ip, port);
+}
+
 Instance *instance_replica_by_addr(Instance *m, const char *ip, int port) {
-    for (int i = 0; i < m->nreplicas; i++) {
-        Instance *r = m->replicas[i];
-        if (r->port == port && !strcasecmp(r->ip, ip)) return r;
-    }
-    return NULL;
+    return find_by_addr(m->replicas, m->nreplicas, ip, port);
 }
 
 Instance *instance_sentinel_by_runid(Instance *m, const char *runid) {
@@ -172,11 +170,7 @@ Instance *instance_sentinel_by_runid(Instance *m, const char *runid) {
 }
 
 Instance *instance_sentinel_by_addr(Instance *m, const char *ip, int port) {
-    for (int i = 0; i < m->nsentinels; i++) {
-        Instance *s = m->sentinels[i];
-        if (s->port == port && !strcasecmp(s->ip, ip)) return s;
-    }
-    return NULL;
+    return find_by_addr(m->sentinels, m->nsentinels, ip, port);
 }
 
 void sentinel_add_master(Instance *m) {

@@ -38,19 +38,6 @@ static void usage(FILE *out) {
                  "is never written.\n");
 }
 
-static bool take_flag(int *argc, char **argv, const char *flag) {
-    bool found = false;
-    int j = 0;
-    for (int i = 0; i < *argc; i++) {
-        if (!strcmp(argv[i], flag))
-            found = true;
-        else
-            argv[j++] = argv[i];
-    }
-    *argc = j;
-    return found;
-}
-
 static int load_config(int argc, char **argv, Buf *err) {
     cfg_defaults(&sentinel_cfg_table);
     if (argc < 2 || !strncmp(argv[1], "--", 2)) {
@@ -107,7 +94,7 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
-    bool check_only = take_flag(&argc, argv, "--check-config");
+    bool check_only = cfg_take_flag(&argc, argv, "--check-config");
     log_set_role('X');
     sentinel_timers_defaults(&sentinel.t);
     Buf err = BUF_INIT;

@@ -30,20 +30,6 @@ static void print_version(void) {
            VIGIL_REDIS_VERSION, mem_allocator_name(), (int)(sizeof(long) * 8));
 }
 
-/* Removes --check-config from argv (it may appear anywhere); returns whether it was there. */
-static bool take_flag(int *argc, char **argv, const char *flag) {
-    bool found = false;
-    int j = 0;
-    for (int i = 0; i < *argc; i++) {
-        if (!strcmp(argv[i], flag))
-            found = true;
-        else
-            argv[j++] = argv[i];
-    }
-    *argc = j;
-    return found;
-}
-
 static int load_config(int argc, char **argv) {
     Buf err = BUF_INIT;
     int first = 1;
@@ -75,7 +61,7 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
-    bool check_only = take_flag(&argc, argv, "--check-config");
+    bool check_only = cfg_take_flag(&argc, argv, "--check-config");
     char exe[PATH_MAX];
     srv.executable = mem_strdup(realpath(argv[0], exe) ? exe : argv[0]);
     if (load_config(argc, argv) != 0) return 1;

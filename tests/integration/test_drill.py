@@ -122,8 +122,9 @@ class Checks:
         return None
 
 
-def main():
-    checks = Checks()
+def main_of(checks_class):
+    """Runs the checks named on the command line (all by default); their temp dirs go."""
+    checks = checks_class()
     try:
         failures = run_checks(checks, sys.argv[1:])
     finally:
@@ -132,4 +133,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_of(Checks))

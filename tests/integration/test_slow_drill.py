@@ -21,8 +21,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itlib import run_checks  # noqa: E402
-from test_drill import DRILL, ROOT, Run, drill, temp_dirs, vigil_binary  # noqa: E402
+from test_drill import DRILL, ROOT, Run, drill, main_of, temp_dirs, vigil_binary  # noqa: E402
 import random  # noqa: E402
 import subprocess  # noqa: E402
 import types  # noqa: E402
@@ -133,14 +132,5 @@ class Checks:
             trio.stop()
 
 
-def main():
-    checks = Checks()
-    try:
-        failures = run_checks(checks, sys.argv[1:])
-    finally:
-        checks.dirs.cleanup()
-    return 1 if failures else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_of(Checks))

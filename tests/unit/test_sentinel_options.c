@@ -14,19 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
-    fclose(f);
-    return s;
-}
-
 static const char *const monitor_options[] = {
     "host", "port", "quorum", "down-after-milliseconds", "failover-timeout", "parallel-syncs",
     "auth-pass", "auth-user", "master-reboot-down-after-period", NULL};
@@ -62,7 +49,7 @@ START_TEST(test_table_is_consistent) {
 END_TEST
 
 START_TEST(test_every_option_documented) {
-    char *doc = read_file(VIGIL_SOURCE_DIR "/docs/OPERATIONS.md");
+    char *doc = check_read_file(VIGIL_SOURCE_DIR "/docs/OPERATIONS.md");
     ck_assert_ptr_nonnull(doc);
     char *sec = strstr(doc, "## Running vigil-sentinel");
     ck_assert_msg(sec != NULL, "docs/OPERATIONS.md has no 'Running vigil-sentinel' section");

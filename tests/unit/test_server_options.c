@@ -12,19 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
-    fclose(f);
-    return s;
-}
-
 START_TEST(test_defaults_within_bounds) {
     cfg_defaults(&server_cfg_table);
     for (const CfgOption *o = server_options; o->name; o++) {
@@ -60,7 +47,7 @@ START_TEST(test_defaults_format_back) {
 END_TEST
 
 START_TEST(test_every_option_documented) {
-    char *doc = read_file(VIGIL_SOURCE_DIR "/docs/OPERATIONS.md");
+    char *doc = check_read_file(VIGIL_SOURCE_DIR "/docs/OPERATIONS.md");
     ck_assert_ptr_nonnull(doc);
     for (const CfgOption *o = server_options; o->name; o++) {
         char needle[128];

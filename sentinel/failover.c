@@ -48,6 +48,7 @@
 
 /* While we wait on a server's INFO (promotion, reconfiguration), ask again this often. */
 #define FAST_INFO_MS 150
+#define ELECTION_DESYNC_MS 250 /* spread of the candidacies' opening (start_failover) */
 /* A stray replica's INFO is refreshed this often once its wait is over. */
 #define STRAY_INFO_MS 1000
 /* Do not repeat a SLAVEOF to the same server within this time: an INFO already in flight
@@ -319,6 +320,14 @@ static void start_failover(Instance *m) {
     sentinel_event(LOG_WARN, "+try-failover", m, NULL);
     /* the random part keeps sentinels that started together from retrying together */
     m->failover_start_time = now + (int64_t)(util_rand64() % 1000);
+    /* Sentinels that see ODOWN together would each ask for votes and vote for themselves
+     * in the same instant: with every vote cast for its own caster nobody has a majority,
+     * and all wait 2 × failover-timeout to retry (a CI run lost 15 s that way). So the
+     * candidacy opens a random moment later; whoever opens first asks peers that have not
+     * voted yet, and they vote for it. A forced failover needs no votes. */
+    m->election_at = (m->flags & SRI_FORCE_FAILOVER)
+                         ? 0
+                         : now + 1 + (int64_t)(util_rand64() % ELECTION_DESYNC_MS);
     /* the replicas' INFO may be up to info-period old, too old to select one by (it must
      * be younger than 5 ping periods with the master down): refresh it while the election
      * runs, rather than abort with no good replica when it ends */
@@ -349,6 +358,7 @@ static bool should_start(Instance *m) {
 
 static void abort_failover(Instance *m) {
     fence_lift(m);
+    m->election_at = 0;
     m->flags &= ~(SRI_FAILOVER_IN_PROGRESS | SRI_FORCE_FAILOVER);
     set_state(m, FO_NONE);
     if (m->promoted_slave) {
@@ -360,6 +370,12 @@ static void abort_failover(Instance *m) {
 }
 
 static void step_wait_start(Instance *m) {
+    if (m->election_at) {
+        if (clock_mono_ms() < m->election_at) return;
+        m->election_at = 0;
+        monitor_ask_master_state(m, true); /* our vote request; counted from the next tick */
+        return;
+    }
     bool elected = (m->flags & SRI_FORCE_FAILOVER) != 0;
     if (!elected) {
         const char *leader = election_winner(m, m->failover_epoch);
@@ -623,11 +639,7 @@ static void poll_strays(Instance *m) {
 
 void failover_tick(Instance *m) {
     if (sentinel.tilt || !(m->flags & SRI_MASTER)) return;
-    if (should_start(m)) {
-        start_failover(m);
-        /* a vote request goes out with our run id now that the state is not none */
-        monitor_ask_master_state(m, true);
-    }
+    if (should_start(m)) start_failover(m);
     if (!(m->flags & SRI_FAILOVER_IN_PROGRESS)) {
         poll_strays(m);
         return;

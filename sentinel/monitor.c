@@ -511,6 +511,8 @@ void monitor_ask_master_state(Instance *m, bool force) {
     snprintf(port, sizeof(port), "%d", m->port);
     snprintf(epoch, sizeof(epoch), "%llu", (unsigned long long)sentinel.current_epoch);
     uintptr_t tag = (uintptr_t)addr_tag(m->ip, m->port);
+    /* with our run id the question is also a vote request: only once our candidacy is open */
+    bool candidate = m->failover_state > FO_NONE && !m->election_at;
     expire_peer_answers(m);
     for (int i = 0; i < m->nsentinels; i++) {
         Instance *s = m->sentinels[i];
@@ -519,7 +521,7 @@ void monitor_ask_master_state(Instance *m, bool force) {
         if (!force && s->link->pending_commands >= MAX_PENDING) continue;
         const char *argv[] = {"SENTINEL", "is-master-down-by-addr",
                               m->ip,      port,
-                              epoch,      m->failover_state > FO_NONE ? sentinel.myid : "*"};
+                              epoch,      candidate ? sentinel.myid : "*"};
         link_sendv(s, ask_reply, (void *)tag, 6, argv);
     }
 }

@@ -152,6 +152,9 @@ struct Instance {
     int64_t failover_start_time;   /* last attempt (ours or a vote for someone else) */
     long long failover_timeout;    /* ms */
     int64_t failover_delay_logged;
+    /* When our candidacy opens: vote requests and our own vote wait until then, a random
+     * moment after the attempt starts (0: open) — see failover.c's start_failover. */
+    int64_t election_at;
     Instance *promoted_slave;
     /* Any instance (failover.c): throttles for the extra INFO requests of a failover or a
      * stray replica, and for repeating a SLAVEOF that a late INFO has not yet reflected. */

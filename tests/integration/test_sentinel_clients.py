@@ -356,7 +356,8 @@ class Checks:
 
         assert wait_until(lambda: len({master_addr(s.port) for s in sts}) == 1
                           and master_addr(sts[0].port) not in (None, P), SWITCH_BOUND_S,
-                          0.05), [master_addr(s.port) for s in sts]
+                          0.05), ([master_addr(s.port) for s in sts],
+                                  "\n".join(s.logs() for s in sts))
         t_switch = time.monotonic() - t_kill
         N = master_addr(sts[0].port)
         n_port = int(N.split(":")[1])

@@ -10,7 +10,10 @@
 # process on a free 127.0.0.1 port in its own temp dir with --save '' and
 # --repl-diskless-sync-delay 0; families run one after the other, never at once.
 #   1. SET: redis-benchmark -t set -c 50 -n N -r 100000 -P 16 on the primary, with 0, 1
-#      and 2 replicas attached and in sync; ROUNDS rounds, medians.
+#      and 2 replicas attached and in sync; ROUNDS rounds, medians. Also the CPU time
+#      (user + system, from /proc) the primary and its first replica spend per 1,000,000
+#      SETs: on a 2-core machine four busy processes share the cores, so throughput with
+#      replicas measures the scheduler as much as the servers, and CPU per op does not.
 #   2. Full sync: the primary holds KEYS keys (DEBUG POPULATE); a replica starts and the
 #      time from its start to master_link_status:up (polled every 10 ms) is measured,
 #      diskless (the default) and from disk.
@@ -65,18 +68,22 @@ wait_link() { # port: wait for the link to be up, 600 s at most
     exit 1
 }
 
+cpu_ms() { # pid: user + system CPU time so far, in ms
+    awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$1/stat"
+}
+
 set_rate() { # port
     redis-benchmark -p "$1" -t set -c 50 -n "$N" -r 100000 -P 16 -q 2>/dev/null |
         tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | cut -d' ' -f1 |
         cut -d. -f1
 }
 
-declare -A rate sync_ms
+declare -A rate sync_ms cpu_p cpu_r
 for family in redis vigil; do
     bin=$REDIS
     [ $family = vigil ] && bin=$VIGIL
     for nrep in 0 1 2; do
-        samples=()
+        samples=() cp=() cr=()
         for ((round = 1; round <= ROUNDS; round++)); do
             pp=$(free_port)
             start "$bin" "$pp"
@@ -85,10 +92,17 @@ for family in redis vigil; do
                 start "$bin" "$rp" --replicaof 127.0.0.1 "$pp"
                 wait_link "$rp"
             done
+            p0=$(cpu_ms "${pids[0]}") r0=0
+            ((nrep > 0)) && r0=$(cpu_ms "${pids[1]}")
             samples+=("$(set_rate "$pp")")
+            sleep 0.5 # the replicas finish applying the stream
+            cp+=($((($(cpu_ms "${pids[0]}") - p0) * 1000000 / N)))
+            ((nrep > 0)) && cr+=($((($(cpu_ms "${pids[1]}") - r0) * 1000000 / N)))
             stop_all
         done
         rate[$family,$nrep]=$(median "${samples[@]}")
+        cpu_p[$family,$nrep]=$(median "${cp[@]}")
+        ((nrep > 0)) && cpu_r[$family,$nrep]=$(median "${cr[@]}")
         echo "$family SET with $nrep replicas: ${samples[*]}" >&2
     done
     for mode in yes no; do
@@ -111,6 +125,16 @@ for nrep in 0 1 2; do
     r=${rate[redis,$nrep]} v=${rate[vigil,$nrep]}
     printf '%-24s %12s %12s %6s\n' "$nrep replicas" "$r" "$v" \
         "$(awk -v a="$v" -v b="$r" 'BEGIN {printf "%.2f", a / b}')"
+done
+printf '\n%-24s %12s %12s %6s\n' "CPU ms per 1M SETs" redis vigil v/r
+for nrep in 0 1 2; do
+    for who in primary replica; do
+        [ $who = replica ] && ((nrep == 0)) && continue
+        if [ $who = primary ]; then r=${cpu_p[redis,$nrep]} v=${cpu_p[vigil,$nrep]}
+        else r=${cpu_r[redis,$nrep]} v=${cpu_r[vigil,$nrep]}; fi
+        printf '%-24s %12s %12s %6s\n' "$who, $nrep replicas" "$r" "$v" \
+            "$(awk -v a="$v" -v b="$r" 'BEGIN {printf "%.2f", a / b}')"
+    done
 done
 printf '\n%-24s %12s %12s %6s\n' "full sync of $KEYS keys" "redis ms" "vigil ms" v/r
 for mode in yes no; do

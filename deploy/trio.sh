@@ -105,10 +105,12 @@ for n in 1 2 3; do start "sentinel-$n" "$sentinel" "configs/sentinel-$n.ini"; do
 wait_for 60 "the sentinels to agree" sentinels_agree
 wait_for 60 "the replicas to sync" replicas_in_sync
 
+others=()
+for p in 7379 7380 7381; do [ "$p" = "$primary" ] || others+=("$p"); done
 cat <<MSG
 Vigil is running (data and logs in $data):
   primary    127.0.0.1:$primary          redis-cli -p $primary
-  replicas   the other two of 7379-7381   redis-cli -p 7380 info replication
+  replicas   127.0.0.1:${others[0]}, :${others[1]}   redis-cli -p ${others[0]} info replication
   sentinels  127.0.0.1:27379-27381   redis-cli -p 27379 SENTINEL GET-MASTER-ADDR-BY-NAME mymaster
 Press Ctrl-C to stop.
 MSG

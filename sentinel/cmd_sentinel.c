@@ -9,8 +9,8 @@
  * What is deliberately elsewhere: the vote (failover_vote) and the forced failover
  * (failover_force) live in failover.c; persistence in state.c (every runtime change here
  * ends with state_save, and a failed save is reported as Redis does: "Failed to save
- * config file"). Scripts are accepted and shown but never run, so PENDING-SCRIPTS is always
- * empty and the INFO script counters are 0. */
+ * config file"). The script queue behind PENDING-SCRIPTS and INFO's script counters is
+ * scripts.c's. */
 #include "common/clock.h"
 #include "common/glob.h"
 #include "common/mem.h"
@@ -611,9 +611,23 @@ static void sub_flushconfig(SClient *c, int argc, char **a) {
     save_and_reply_ok(c);
 }
 
+/* Redis's shape: per job a 5-pair map, numbers as bulk strings, oldest job first. */
 static void sub_pending_scripts(SClient *c, int argc, char **a) {
     VG_UNUSED(argc), VG_UNUSED(a);
-    resp_array(&c->out, 0); /* scripts are never run, so none is ever pending */
+    ScriptView *v = mem_alloc((SCRIPTS_MAX_QUEUE + 1) * sizeof(*v));
+    int n = scripts_list(v, SCRIPTS_MAX_QUEUE + 1);
+    resp_array(&c->out, n);
+    for (int i = 0; i < n; i++) {
+        resp_map(&c->out, c->resp, 5);
+        resp_bulk_cstr(&c->out, "argv");
+        resp_array(&c->out, v[i].argc);
+        for (int k = 0; k < v[i].argc; k++) resp_bulk_cstr(&c->out, v[i].argv[k]);
+        pair_str(&c->out, "flags", v[i].running ? "running" : "scheduled");
+        pair_ll(&c->out, "pid", v[i].pid);
+        pair_ll(&c->out, v[i].running ? "run-time" : "run-delay", v[i].ms);
+        pair_ll(&c->out, "retry-num", v[i].retry_num);
+    }
+    mem_free(v);
 }
 
 static const char *const help_lines[] = {
@@ -740,11 +754,11 @@ void sentinel_info_section(Buf *out) {
                "sentinel_masters:%d\r\n"
                "sentinel_tilt:%d\r\n"
                "sentinel_tilt_since_seconds:%lld\r\n"
-               "sentinel_running_scripts:0\r\n"
-               "sentinel_scripts_queue_length:0\r\n"
+               "sentinel_running_scripts:%d\r\n"
+               "sentinel_scripts_queue_length:%d\r\n"
                "sentinel_simulate_failure_flags:%d\r\n",
                sentinel.nmasters, sentinel.tilt ? 1 : 0, monitor_tilt_since_seconds(),
-               sentinel.simfailure_flags);
+               scripts_running(), scripts_queue_length(), sentinel.simfailure_flags);
     for (int i = 0; i < sentinel.nmasters; i++) {
         const Instance *m = sentinel.masters[i];
         const char *status = (m->flags & SRI_O_DOWN)   ? "odown"

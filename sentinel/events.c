@@ -32,5 +32,6 @@ void sentinel_event(LogLevel level, const char *type, const Instance *ri, const 
     const char *text = buf_cstr(&msg);
     log_msg(level, "%s %s", type, text);
     if (level != LOG_DEBUG) front_publish(type, text, msg.len);
+    scripts_on_event(level, type, ri, text); /* notification-script (scripts.c) */
     buf_deinit(&msg);
 }

@@ -462,6 +462,7 @@ static void promotion_seen(Instance *m, Instance *r) {
     if (sentinel.simfailure_flags & SIMFAIL_CRASH_AFTER_PROMOTION)
         simulated_crash("crash-after-promotion");
     sentinel_event(LOG_WARN, "+failover-state-reconf-slaves", m, NULL);
+    scripts_client_reconfig(m, true, m->ip, m->port, r->ip, r->port); /* as Redis, here */
     /* a fenced old primary follows the new one at once (its held writes then fail and its
      * clients rediscover) rather than after the stray-replica wait */
     if (m->fence_sent_time && send_slaveof_ex(m, r->ip, r->port, true) == 0) {

@@ -375,6 +375,7 @@ void monitor_hello_received(const char *payload, size_t len) {
             sentinel_event(LOG_WARN, "+switch-master", NULL, "%s %s %d %s %d", m->name, old_ip,
                            old_port, mip, (int)mport);
             instance_switch_master(m, mip, (int)mport);
+            scripts_client_reconfig(m, false, old_ip, old_port, mip, (int)mport);
             si = instance_sentinel_by_runid(m, tok[2]); /* kept by the switch, but be sure */
         }
         state_save();

@@ -138,7 +138,7 @@ struct Instance {
     int parallel_syncs;
     char *auth_pass;               /* for the master and its replicas */
     char *auth_user;
-    char *notification_script;     /* accepted and shown; scripts are not run (docs) */
+    char *notification_script;     /* run by scripts.c on WARNING events */
     char *client_reconfig_script;
 
     /* Peer sentinels: their vote as they told us (is-master-down-by-addr replies). */
@@ -389,6 +389,39 @@ typedef struct SClient SClient;
 void cmd_sentinel(SClient *c, int argc, RespArg *argv);
 /* INFO # Sentinel (after its header line). */
 void sentinel_info_section(Buf *out);
+
+/* ---- scripts.c ----------------------------------------------------------------------- */
+
+/* Redis Sentinel's limits: queued jobs, jobs running at once, runs of a failing job. */
+#define SCRIPTS_MAX_QUEUE 256
+#define SCRIPTS_MAX_RUNNING 16
+#define SCRIPTS_MAX_RETRY 10
+
+/* Queue `path arg...` (a NULL-terminated list of strings, copied): run by fork + execve
+ * without a shell at the next 100 ms step, retried on exit 1 or a signal (see scripts.c). */
+void scripts_schedule(const char *path, ...) __attribute__((sentinel));
+/* events.c, for every event: a LOG_WARN one about an instance of a master that has a
+ * notification-script queues `<script> <type> <msg>` (msg = the event's text after its
+ * type). */
+void scripts_on_event(LogLevel level, const char *type, const Instance *ri, const char *msg);
+/* Queue m's client-reconfig-script, if any: `<name> <leader|observer> start <from-ip>
+ * <from-port> <to-ip> <to-port>`. */
+void scripts_client_reconfig(const Instance *m, bool leader, const char *from_ip,
+                             int from_port, const char *to_ip, int to_port);
+/* One queued job for SENTINEL PENDING-SCRIPTS; pointers valid until the loop runs again. */
+typedef struct ScriptView {
+    const char *const *argv;
+    int argc;
+    bool running;
+    long pid;        /* 0 unless running */
+    long long ms;    /* running: run-time so far; scheduled: run-delay left (>= 0) */
+    int retry_num;   /* times started so far */
+} ScriptView;
+/* Fills up to max views in queue order (oldest first); returns how many. */
+int scripts_list(ScriptView *out, int max);
+/* INFO sentinel_running_scripts / sentinel_scripts_queue_length. */
+int scripts_running(void);
+int scripts_queue_length(void);
 
 /* ---- process-wide (instance.c: the globals; front.c: shutdown) ----------------------- */
 

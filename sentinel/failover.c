@@ -40,6 +40,8 @@
 #include "common/util.h"
 #include "sentinel/sentinel.h"
 
+#include <hiredis/hiredis.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,27 +160,39 @@ static void fence_lift(Instance *m) {
     link_sendv(m, NULL, NULL, 2, unpause);
 }
 
-/* False while the fence still waits (for the paused primary's INFO, or for the chosen
- * replica to catch up, both bounded by FENCE_WAIT_MS). */
+/* False while the fence still waits (for the paused primary's offset, or for the chosen
+ * replica to reach it, both bounded by FENCE_WAIT_MS). */
 static bool fence_ready(Instance *m, Instance *r) {
     if (!m->fence_sent_time) return true;
     int64_t now = clock_mono_ms();
     if (now - m->fence_sent_time >= FENCE_WAIT_MS) return true;
-    if (m->info_refresh < m->fence_sent_time) return false; /* INFO after the pause pending */
-    if (!r || r->slave_repl_offset >= m->master_repl_offset) return true;
+    if (!m->fence_offset_known) return false;
+    if (!r || r->slave_repl_offset >= m->fence_offset) return true;
     ask_info(r, FAST_INFO_MS);
     return false;
+}
+
+/* The reply to the INFO sent right behind CLIENT PAUSE on the same connection: the offset
+ * in it is the last one the paused primary will have (a periodic INFO answered around the
+ * same time could predate the pause, hence this reply of our own). */
+static void fence_info_reply(Instance *m, struct redisReply *reply, void *privdata) {
+    VG_UNUSED(privdata);
+    if (!reply || reply->type != REDIS_REPLY_STRING || !m->fence_sent_time) return;
+    const char *p = strstr(reply->str, "\r\nmaster_repl_offset:");
+    if (!p) return;
+    m->fence_offset = strtoull(p + 21, NULL, 10);
+    m->fence_offset_known = true;
 }
 
 static void fence_start(Instance *m) {
     char ms[24];
     snprintf(ms, sizeof(ms), "%lld", m->failover_timeout);
     const char *pause[] = {"CLIENT", "PAUSE", ms, "WRITE"};
+    const char *info[] = {"INFO", "replication"};
     if (link_sendv(m, NULL, NULL, 4, pause) != 0) return;
     m->fence_sent_time = clock_mono_ms();
-    /* on the same connection after the pause: the offset it reports is final */
-    m->info_asked_time = 0;
-    ask_info(m, 0);
+    m->fence_offset_known = false;
+    link_sendv(m, fence_info_reply, NULL, 2, info);
     log_notice("Manual failover of '%s': writes paused on %s:%d until the switch", m->name,
                m->ip, m->port);
 }

@@ -175,8 +175,6 @@ static void parse_info(Instance *ri, const char *text, size_t len) {
             parse_slave_line(ri, l);
         } else if (has_prefix(l, n, "master_link_down_since_seconds:")) {
             ri->master_link_down_time = strtoll(l + 31, NULL, 10) * 1000;
-        } else if (has_prefix(l, n, "master_repl_offset:")) {
-            ri->master_repl_offset = strtoull(l + 19, NULL, 10);
         } else if (has_prefix(l, n, "role:master")) {
             role = ROLE_MASTER;
         } else if (has_prefix(l, n, "role:slave")) {

@@ -160,10 +160,11 @@ struct Instance {
      * stray replica, and for repeating a SLAVEOF that a late INFO has not yet reflected. */
     int64_t info_asked_time;
     int64_t slaveof_sent_time;
-    /* Masters: master_repl_offset from their INFO, and when a manual failover paused their
-     * writes (0: not fenced) — see failover.c's fence. */
-    unsigned long long master_repl_offset;
+    /* Masters fenced by a manual failover (failover.c): when their writes were paused (0:
+     * not fenced) and the master_repl_offset they reported after the pause. */
     int64_t fence_sent_time;
+    unsigned long long fence_offset;
+    bool fence_offset_known;
 };
 
 /* Tunables SENTINEL DEBUG changes (ms). Names as SENTINEL DEBUG shows them, upper-cased. */

@@ -250,7 +250,10 @@ static void encode_command(Buf *b, const RespArg *argv, int argc) {
 
 void repl_feed(int dbid, const RespArg *argv, int argc) {
     if (!repl_feed_active()) return;
-    Buf b = BUF_INIT;
+    /* one encoding buffer for every command (this runs once per replicated write); a
+     * huge command's buffer is not kept */
+    static Buf b = BUF_INIT;
+    buf_clear(&b);
     if (dbid >= 0 && dbid != seldb) {
         char num[24];
         int n = snprintf(num, sizeof(num), "%d", dbid);
@@ -260,7 +263,7 @@ void repl_feed(int dbid, const RespArg *argv, int argc) {
     }
     encode_command(&b, argv, argc);
     feed_bytes(b.data, b.len);
-    buf_deinit(&b);
+    if (b.cap > 64 * 1024) buf_deinit(&b);
 }
 
 void repl_feed_raw(const char *buf, size_t len) {

@@ -13,8 +13,8 @@ static const char *type_word(const Instance *ri) {
     return "sentinel";
 }
 
-void sentinel_event(LogLevel level, const char *type, const Instance *ri, const char *fmt,
-                    ...) {
+static void emit(LogLevel level, const char *type, const Instance *ri, const Instance *m,
+                 const char *fmt, va_list ap) {
     Buf msg = BUF_INIT;
     if (ri) {
         buf_printf(&msg, "%s %s %s %d", type_word(ri), ri->name, ri->ip, ri->port);
@@ -24,14 +24,27 @@ void sentinel_event(LogLevel level, const char *type, const Instance *ri, const 
     }
     if (fmt) {
         if (ri) buf_append_char(&msg, ' ');
-        va_list ap;
-        va_start(ap, fmt);
         buf_vprintf(&msg, fmt, ap);
-        va_end(ap);
     }
     const char *text = buf_cstr(&msg);
     log_msg(level, "%s %s", type, text);
     if (level != LOG_DEBUG) front_publish(type, text, msg.len);
-    scripts_on_event(level, type, ri, text); /* notification-script (scripts.c) */
+    scripts_on_event(level, type, m, text); /* notification-script (scripts.c) */
     buf_deinit(&msg);
+}
+
+void sentinel_event(LogLevel level, const char *type, const Instance *ri, const char *fmt,
+                    ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    emit(level, type, ri, ri ? (ri->master ? ri->master : ri) : NULL, fmt, ap);
+    va_end(ap);
+}
+
+void sentinel_event_about(LogLevel level, const char *type, const Instance *m,
+                          const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    emit(level, type, NULL, m, fmt, ap);
+    va_end(ap);
 }

@@ -204,7 +204,7 @@ void failover_vote(Instance *m, uint64_t req_epoch, const char *req_runid,
     if (req_epoch > sentinel.current_epoch) {
         sentinel.current_epoch = req_epoch;
         state_save();
-        sentinel_event(LOG_WARN, "+new-epoch", NULL, "%llu",
+        sentinel_event_about(LOG_WARN, "+new-epoch", m, "%llu",
                        (unsigned long long)sentinel.current_epoch);
     }
     if (m->leader_epoch < req_epoch && sentinel.current_epoch <= req_epoch) {
@@ -221,7 +221,7 @@ void failover_vote(Instance *m, uint64_t req_epoch, const char *req_runid,
             m->leader_epoch = prev_epoch;
         } else {
             mem_free(prev);
-            sentinel_event(LOG_WARN, "+vote-for-leader", NULL, "%s %llu", m->leader,
+            sentinel_event_about(LOG_WARN, "+vote-for-leader", m, "%s %llu", m->leader,
                            (unsigned long long)m->leader_epoch);
             /* voting for another sentinel: leave it the time to fail over before we try */
             if (strcasecmp(m->leader, sentinel.myid) != 0)
@@ -329,7 +329,7 @@ static void start_failover(Instance *m) {
     /* the epoch is on disk before anyone hears of it */
     state_save();
     set_state(m, FO_WAIT_START);
-    sentinel_event(LOG_WARN, "+new-epoch", NULL, "%llu",
+    sentinel_event_about(LOG_WARN, "+new-epoch", m, "%llu",
                    (unsigned long long)sentinel.current_epoch);
     sentinel_event(LOG_WARN, "+try-failover", m, NULL);
     /* the random part keeps sentinels that started together from retrying together */
@@ -559,7 +559,7 @@ static void step_update_config(Instance *m) {
     int old_port = m->port, new_port = p->port;
     snprintf(old_ip, sizeof(old_ip), "%s", m->ip);
     snprintf(new_ip, sizeof(new_ip), "%s", p->ip);
-    sentinel_event(LOG_WARN, "+switch-master", NULL, "%s %s %d %s %d", m->name, old_ip,
+    sentinel_event_about(LOG_WARN, "+switch-master", m, "%s %s %d %s %d", m->name, old_ip,
                    old_port, new_ip, new_port);
     instance_switch_master(m, new_ip, new_port); /* frees p */
     state_save();

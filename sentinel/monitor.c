@@ -361,7 +361,7 @@ void monitor_hello_received(const char *payload, size_t len) {
     if (epoch > sentinel.current_epoch) { /* step 2 */
         sentinel.current_epoch = epoch;
         state_save();
-        sentinel_event(LOG_WARN, "+new-epoch", NULL, "%llu", epoch);
+        sentinel_event_about(LOG_WARN, "+new-epoch", m, "%llu", epoch);
     }
     if (cfg_epoch > m->config_epoch) { /* step 3: a newer failover's outcome */
         m->config_epoch = cfg_epoch;
@@ -370,7 +370,7 @@ void monitor_hello_received(const char *payload, size_t len) {
             int old_port = m->port;
             snprintf(old_ip, sizeof(old_ip), "%s", m->ip);
             sentinel_event(LOG_WARN, "+config-update-from", si, NULL);
-            sentinel_event(LOG_WARN, "+switch-master", NULL, "%s %s %d %s %d", m->name, old_ip,
+            sentinel_event_about(LOG_WARN, "+switch-master", m, "%s %s %d %s %d", m->name, old_ip,
                            old_port, mip, (int)mport);
             instance_switch_master(m, mip, (int)mport);
             scripts_client_reconfig(m, false, old_ip, old_port, mip, (int)mport);

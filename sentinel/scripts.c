@@ -211,21 +211,9 @@ void scripts_schedule(const char *path, ...) {
     timer_update();
 }
 
-void scripts_on_event(LogLevel level, const char *type, const Instance *ri, const char *msg) {
-    if (level != LOG_WARN) return;
-    const Instance *m = ri ? (ri->master ? ri->master : ri) : NULL;
-    if (!m && !strcmp(type, "+switch-master")) {
-        /* Redis attaches +switch-master to its master; ours carries it only as the first
-         * word of the message */
-        char name[256];
-        size_t n = strcspn(msg, " ");
-        if (n < sizeof(name)) {
-            memcpy(name, msg, n);
-            name[n] = '\0';
-            m = sentinel_master_by_name(name);
-        }
-    }
-    if (m && m->notification_script) scripts_schedule(m->notification_script, type, msg, NULL);
+void scripts_on_event(LogLevel level, const char *type, const Instance *m, const char *msg) {
+    if (level != LOG_WARN || !m || !m->notification_script) return;
+    scripts_schedule(m->notification_script, type, msg, NULL);
 }
 
 void scripts_client_reconfig(const Instance *m, bool leader, const char *from_ip,

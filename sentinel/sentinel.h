@@ -297,9 +297,14 @@ void state_note_config_set(const char *param);
 /* Log and publish an event on channel `type`. With ri, the message starts with ri's details
  * ("<type> <name> <ip> <port>" and, for replicas and sentinels, " @ <master-name>
  * <master-ip> <master-port>"); fmt (may be NULL) adds " <text>". Without ri the message is
- * fmt's text. LOG_DEBUG events are logged only, not published. */
+ * fmt's text. LOG_DEBUG events are logged only, not published. WARNING events also run the
+ * notification-script of the master ri belongs to. */
 void sentinel_event(LogLevel level, const char *type, const Instance *ri, const char *fmt,
                     ...) VG_PRINTF(4, 5);
+/* The same for an event whose text carries no instance details but concerns master m
+ * (+new-epoch, +vote-for-leader, +switch-master): m's notification-script runs for it. */
+void sentinel_event_about(LogLevel level, const char *type, const Instance *m,
+                          const char *fmt, ...) VG_PRINTF(4, 5);
 
 /* ---- front.c ------------------------------------------------------------------------- */
 
@@ -401,10 +406,10 @@ void sentinel_info_section(Buf *out);
 /* Queue `path arg...` (a NULL-terminated list of strings, copied): run by fork + execve
  * without a shell at the next 100 ms step, retried on exit 1 or a signal (see scripts.c). */
 void scripts_schedule(const char *path, ...) __attribute__((sentinel));
-/* events.c, for every event: a LOG_WARN one about an instance of a master that has a
+/* events.c, for every event: a LOG_WARN one concerning master m (NULL: none) that has a
  * notification-script queues `<script> <type> <msg>` (msg = the event's text after its
  * type). */
-void scripts_on_event(LogLevel level, const char *type, const Instance *ri, const char *msg);
+void scripts_on_event(LogLevel level, const char *type, const Instance *m, const char *msg);
 /* Queue m's client-reconfig-script, if any: `<name> <leader|observer> start <from-ip>
  * <from-port> <to-ip> <to-port>`. */
 void scripts_client_reconfig(const Instance *m, bool leader, const char *from_ip,

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """vigil-sentinel's scripts, run for real (shell scripts the test writes into a temp dir):
 
+- notification-script: +new-epoch and +switch-master (events without instance details) reach
+  it after a SENTINEL FAILOVER, on the leader and on the observer.
 - notification-script: SIGSTOP of the primary (down-after 1000 ms) → the script gets
   `+sdown` and `master mymaster 127.0.0.1 <port>` as its two arguments; a run exiting 1 is
   retried (SENTINEL DEBUG script-retry-delay) and shows in PENDING-SCRIPTS as scheduled with
@@ -221,11 +223,14 @@ class Checks:
 
     def check_client_reconfig(self):
         d = self.tmp.tmp()
-        outs, scripts = [], []
+        outs, scripts, notes, nscripts = [], [], [], []
         for k in range(2):
             outs.append(os.path.join(d, f"reconf{k}"))
             scripts.append(os.path.join(d, f"reconf{k}.sh"))
             write_script(scripts[k], f'echo "$@" >> {outs[k]}\n')
+            notes.append(os.path.join(d, f"notify{k}"))
+            nscripts.append(os.path.join(d, f"notify{k}.sh"))
+            write_script(nscripts[k], f'echo "$@" >> {notes[k]}\n')
         opts = ("--repl-diskless-sync-delay", "0")
         primary = self.server(opts)
         replicas = [self.server(("--replicaof", "127.0.0.1", str(primary.port), *opts))
@@ -234,7 +239,8 @@ class Checks:
                                       == "up" for x in replicas), 15)
         sts = [self.sentinel([(NAME, "127.0.0.1", primary.port, 1,
                                {"down-after-milliseconds": 1000, "failover-timeout": 10000,
-                                "client-reconfig-script": scripts[k]})]) for k in range(2)]
+                                "client-reconfig-script": scripts[k],
+                                "notification-script": nscripts[k]})]) for k in range(2)]
         for st in sts:
             r(st.port).execute_command("SENTINEL", "DEBUG", "info-period", 1000)
 
@@ -258,6 +264,12 @@ class Checks:
             lines(outs[0])
         assert wait_until(lambda: lines(outs[1]) == [f"{NAME} observer start {start}"], 5), \
             lines(outs[1])
+        # events without instance details still run their master's notification script, as
+        # Redis's do: the new epoch on both sides, the switch on both
+        for k in range(2):
+            assert wait_until(lambda k=k: "+new-epoch 1" in lines(notes[k]) and
+                              f"+switch-master {NAME} {start}" in lines(notes[k]), 5), \
+                lines(notes[k])
 
 
 if __name__ == "__main__":

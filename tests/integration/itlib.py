@@ -60,16 +60,21 @@ class Server:
             else:
                 f.write(f'[server]\nbind = 127.0.0.1\nport = {self.port}\ndir = {self.dir}\n'
                         f'[persistence]\nsave = ""\nappendonly = no\n')
+        self._launch([binary, conf, *extra], preexec)
+
+    def _launch(self, args, preexec=None):
+        """Start args with stdout/stderr logged in self.dir; wait until self.port answers
+        PING (15 s at most), else stop it and raise with its logs."""
         self.out = open(os.path.join(self.dir, "stdout.log"), "wb")
         self.err = open(os.path.join(self.dir, "stderr.log"), "wb")
-        self.proc = subprocess.Popen([binary, conf, *extra], stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                      stdout=self.out, stderr=self.err,
                                      preexec_fn=lambda: (die_with_parent(),
                                                          preexec and preexec()))
         ok = wait_until(lambda: self.proc.poll() is not None or answers_ping(self.port), 15)
         if not ok or self.proc.poll() is not None:
             self.stop()
-            raise RuntimeError(f"{binary} did not start on port {self.port}:\n{self.logs()}")
+            raise RuntimeError(f"{args[0]} did not start on port {self.port}:\n{self.logs()}")
 
     def logs(self):
         text = ""
@@ -140,16 +145,8 @@ class Sentinel(Server):
                     for k, v in (opts or {}).items():
                         f.write(f"{k} = {v}\n")
         self.conf = conf
-        self.out = open(os.path.join(self.dir, "stdout.log"), "wb")
-        self.err = open(os.path.join(self.dir, "stderr.log"), "wb")
         args = [binary, conf, "--sentinel"] if is_redis else [binary, conf]
-        self.proc = subprocess.Popen([*args, *extra], stdin=subprocess.DEVNULL,
-                                     stdout=self.out, stderr=self.err,
-                                     preexec_fn=die_with_parent)
-        ok = wait_until(lambda: self.proc.poll() is not None or answers_ping(self.port), 15)
-        if not ok or self.proc.poll() is not None:
-            self.stop()
-            raise RuntimeError(f"{binary} did not start on port {self.port}:\n{self.logs()}")
+        self._launch([*args, *extra])
 
 
 def sentinel_binary():
@@ -239,6 +236,21 @@ def run_checks_stopping(checks):
         failures = run_checks(checks, sys.argv[1:], after_each=checks.stop_all)
     finally:
         problem = checks.stop_all()
+    if problem:
+        print("server problems: " + problem)
+    return 1 if failures or problem else 0
+
+
+def run_checks_shared(checks, stop):
+    """main() of a test whose checks share the processes checks.setup() starts once: run
+    the checks named on the command line (or all), then stop() (returns a problem string or
+    None). Exit status: 1 when setup or a check failed or stop() found a problem."""
+    failures, problem = ["setup"], None
+    try:
+        checks.setup()
+        failures = run_checks(checks, sys.argv[1:])
+    finally:
+        problem = stop()
     if problem:
         print("server problems: " + problem)
     return 1 if failures or problem else 0

@@ -425,15 +425,7 @@ class Checks:
 
 def main():
     checks = Checks()
-    failures = ["setup"]
-    try:
-        checks.setup()
-        failures = itlib.run_checks(checks, sys.argv[1:])
-    finally:
-        problem = checks.really_stop()
-    if problem:
-        print("server problems: " + problem)
-    return 1 if failures or problem else 0
+    return itlib.run_checks_shared(checks, checks.really_stop)
 
 
 if __name__ == "__main__":

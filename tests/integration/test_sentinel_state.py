@@ -178,16 +178,7 @@ class Checks:
 
 def main():
     checks = Checks()
-    failures = ["setup"]
-    problem = None
-    try:
-        checks.setup()
-        failures = itlib.run_checks(checks, sys.argv[1:])
-    finally:
-        problem = checks.stop_all()
-    if problem:
-        print("server problems: " + problem)
-    return 1 if failures or problem else 0
+    return itlib.run_checks_shared(checks, checks.stop_all)
 
 
 if __name__ == "__main__":
